@@ -1,0 +1,1 @@
+export { translateAwsError as translateDynamoError } from './errors.js';

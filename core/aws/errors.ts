@@ -1,0 +1,80 @@
+import {
+  CheckpointError,
+  ConditionFailedError,
+  NotFoundError,
+  StorageUnavailableError,
+  ThrottledError,
+} from '../errors/index.js';
+
+/**
+ * Translates an AWS SDK v3 error into our CheckpointError family. The only place
+ * that knows SDK error names; `operation` says what we were doing, for the message.
+ */
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'LimitExceededException',
+  'TooManyRequestsException',
+  'KMSThrottlingException',
+]);
+const NOT_FOUND = new Set([
+  'ResourceNotFoundException',
+  'NoSuchKey',
+  'NotFound',
+  'NoSuchBucket',
+  'NoSuchUpload',
+]);
+const UNAVAILABLE = new Set([
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalError',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+export function translateAwsError(error: unknown, operation: string): CheckpointError {
+  if (error instanceof CheckpointError) return error;
+  const e = (error ?? {}) as SdkErrorShape;
+  const name = e.name ?? e.code ?? 'Error';
+  const status = e.$metadata?.httpStatusCode;
+  const detail = `${operation} failed: ${name}${e.message ? ` (${e.message})` : ''}`;
+  if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed') {
+    return new ConditionFailedError(
+      `${operation}: the condition did not hold (another writer changed the item)`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (THROTTLING.has(name) || status === 429 || status === 503) {
+    return new ThrottledError(`${detail}; retry with backoff`, { cause: error });
+  }
+  if (NOT_FOUND.has(name) || status === 404) return new NotFoundError(detail, { cause: error });
+  if (name === 'ExpiredIteratorException') {
+    return new CheckpointError('ITERATOR_EXPIRED', `${detail}; get a fresh iterator`, {
+      retryable: true,
+      cause: error,
+    });
+  }
+  if (UNAVAILABLE.has(name) || (status !== undefined && status >= 500) || e.code === 'ECONNRESET') {
+    return new StorageUnavailableError(`${detail}; the outcome is unknown, retry`, { cause: error });
+  }
+  return new CheckpointError('INTERNAL', detail, { cause: error });
+}

@@ -1,0 +1,2 @@
+export * from './checkpoint-error.js';
+export * from './kinds.js';

@@ -1,0 +1,3 @@
+export * from './connection.js';
+export * from './emulators.js';
+export * from './resources.js';
