@@ -1,0 +1,4 @@
+export * from './checkpoint-store.js';
+export * from './clock.js';
+export * from './snapshot-store.js';
+export * from './stream.js';

@@ -1,0 +1,31 @@
+/** Where a snapshot's bytes live and how to check them. */
+export interface SnapshotRef {
+  /** Object key inside the store (bucket-relative for S3). */
+  key: string;
+  /** Lowercase hex SHA-256 of the whole file. */
+  sha256: string;
+  sizeBytes: number;
+}
+
+export interface StoredObject {
+  key: string;
+  sizeBytes: number;
+  lastModifiedMs: number;
+}
+
+export interface SnapshotStore {
+  /**
+   * Writes bytes under a key that is never reused. Large bodies go up in parts
+   * (multipart) sized by the write buffer. Returns the reference with the SHA-256.
+   */
+  put(key: string, bytes: Uint8Array): Promise<SnapshotRef>;
+  /**
+   * Reads and verifies size and SHA-256 against the reference. Mismatch:
+   * CheckpointError('SNAPSHOT_CORRUPT'). Missing: NotFoundError.
+   */
+  get(ref: SnapshotRef): Promise<Uint8Array>;
+  /** Deletes keys; absent keys are not an error (deletes are retried). */
+  delete(keys: string[]): Promise<void>;
+  /** Lists every object under a prefix (paginates). */
+  list(prefix: string): AsyncIterable<StoredObject>;
+}

@@ -1,0 +1,35 @@
+/**
+ * Everything an operator's state holds for one shard, as plain data: what the
+ * state backend captures and what the snapshot codec encodes. Values are whatever
+ * the user stored (msgpack-encodable: JSON-like values, Uint8Array, Map, Date...).
+ */
+export interface TimerEntry {
+  /** Partition key the timer was registered under. */
+  key: string;
+  timestampMs: number;
+}
+
+export interface StateSnapshotContent {
+  /** state name -> [key, value] pairs, in insertion order. */
+  keyed: Record<string, Array<[string, unknown]>>;
+  /** Non-keyed operator state by name. */
+  operator: Record<string, unknown>;
+  timers: { eventTime: TimerEntry[]; processingTime: TimerEntry[] };
+  /** Per-shard event-time watermark; null before the first record. */
+  watermarkMs: number | null;
+}
+
+/** Where a snapshot came from; travels in the file, so a savepoint can be inspected alone. */
+export interface SnapshotMetadata {
+  jobId: string;
+  shardId: string;
+  checkpointId: number;
+  /** The barrier's sequence number: the state is as of just before it. */
+  sequenceNumber: string;
+  operatorName: string;
+  createdAtMs: number;
+}
+
+export function emptySnapshotContent(): StateSnapshotContent {
+  return { keyed: {}, operator: {}, timers: { eventTime: [], processingTime: [] }, watermarkMs: null };
+}
