@@ -125,7 +125,12 @@ export interface CheckpointStore {
   /** Strongly consistent read. */
   getCursor(jobId: string, shardId: string): Promise<ShardCursor | undefined>;
   /** Conditional on version === expectedVersion; returns the new version (expectedVersion + 1). */
-  commitCursor(jobId: string, shardId: string, expectedVersion: number, commit: CursorCommit): Promise<number>;
+  commitCursor(
+    jobId: string,
+    shardId: string,
+    expectedVersion: number,
+    commit: CursorCommit,
+  ): Promise<number>;
   /** Overwrites a cursor (restore): conditional on version === expectedVersion. */
   replaceCursor(jobId: string, expectedVersion: number, cursor: ShardCursor): Promise<void>;
   listCursors(jobId: string): Promise<ShardCursor[]>;
