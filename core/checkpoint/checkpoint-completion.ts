@@ -1,0 +1,81 @@
+import { CheckpointError, isCheckpointError } from '../errors/index.js';
+import type { CheckpointRecord, CheckpointStore, ShardAck } from '../ports/checkpoint-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { SnapshotStore } from '../ports/snapshot-store.js';
+import { sha256Hex } from '../snapshot/index.js';
+
+export interface CompletionDependencies {
+  store: CheckpointStore;
+  snapshots: SnapshotStore;
+  clock: Clock;
+}
+
+export type CompletionResult =
+  | { status: 'COMPLETED'; checkpoint: CheckpointRecord; acks: ShardAck[] }
+  | { status: 'PENDING'; missingShards: string[] }
+  | { status: 'ABORTED'; reason: string }
+  | { status: 'NOT_PENDING'; checkpoint: CheckpointRecord | undefined };
+
+/** Which expected shards have not acknowledged in the checkpoint's generation. Pure. */
+export function missingShards(checkpoint: CheckpointRecord, acks: ShardAck[]): string[] {
+  const acked = new Set(acks.filter((a) => a.generation === checkpoint.generation).map((a) => a.shardId));
+  return checkpoint.expectedShards.filter((s) => !acked.has(s));
+}
+
+async function verifyAck(snapshots: SnapshotStore, ack: ShardAck): Promise<void> {
+  const s = ack.snapshot;
+  if ('ref' in s) {
+    await snapshots.get(s.ref); // verifies size and SHA-256
+    return;
+  }
+  if (sha256Hex(s.inline) !== s.sha256 || s.inline.length !== s.sizeBytes) {
+    throw new CheckpointError(
+      'SNAPSHOT_CORRUPT',
+      `inline snapshot of shard ${ack.shardId} does not match its SHA-256`,
+    );
+  }
+}
+
+/**
+ * Completes a PENDING checkpoint once every expected shard has acknowledged with
+ * a snapshot whose bytes match its SHA-256 (invariant 2), then moves the latest
+ * pointer forward (never backwards: invariant 4). A snapshot that fails
+ * verification aborts the checkpoint (it is declined, not retried).
+ */
+export async function tryCompleteCheckpoint(
+  deps: CompletionDependencies,
+  jobId: string,
+  checkpointId: number,
+): Promise<CompletionResult> {
+  const { store, snapshots, clock } = deps;
+  const checkpoint = await store.getCheckpoint(jobId, checkpointId);
+  if (checkpoint?.status !== 'PENDING') return { status: 'NOT_PENDING', checkpoint };
+  const acks = (await store.listAcks(jobId, checkpointId)).filter(
+    (a) => a.generation === checkpoint.generation,
+  );
+  const missing = missingShards(checkpoint, acks);
+  if (missing.length > 0) return { status: 'PENDING', missingShards: missing };
+  const expected = new Set(checkpoint.expectedShards);
+  const counted = acks.filter((a) => expected.has(a.shardId));
+  try {
+    for (const ack of counted) await verifyAck(snapshots, ack);
+  } catch (error) {
+    if (!isCheckpointError(error, 'SNAPSHOT_CORRUPT') && !isCheckpointError(error, 'NOT_FOUND')) throw error;
+    const reason = `snapshot verification failed: ${(error as Error).message}`;
+    await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
+      status: 'ABORTED',
+      failureReason: reason,
+    });
+    return { status: 'ABORTED', reason };
+  }
+  const completed = await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
+    status: 'COMPLETED',
+    completedAtMs: clock.nowMs(),
+    totalSizeBytes: counted.reduce(
+      (sum, a) => sum + ('ref' in a.snapshot ? a.snapshot.ref.sizeBytes : a.snapshot.sizeBytes),
+      0,
+    ),
+  });
+  await store.advanceLatestCheckpoint(jobId, checkpointId);
+  return { status: 'COMPLETED', checkpoint: completed, acks: counted };
+}

@@ -1,0 +1,2 @@
+export * from './checkpointing-middleware.js';
+export * from './kinesis-event.js';

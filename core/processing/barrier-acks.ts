@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionFailedError } from '../errors/index.js';
+import type { AckedSnapshot, ShardAck } from '../ports/checkpoint-store.js';
+import { encodeSnapshot, sha256Hex } from '../snapshot/index.js';
+import type { CheckpointBarrier } from './barrier.js';
+import { NO_FAULTS } from './crash-points.js';
+import type { ProcessorDependencies, ShardRuntime } from './types.js';
+
+/** A barrier seen in this batch: the state captured just before it, not yet acknowledged. */
+export interface PendingAck {
+  barrier: CheckpointBarrier;
+  sequenceNumber: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Synchronous capture at the barrier's exact position: the encoded bytes are a
+ * consistent cut, so processing continues while they are uploaded later.
+ */
+export function captureAtBarrier(
+  deps: ProcessorDependencies,
+  shardId: string,
+  runtime: ShardRuntime,
+  barrier: CheckpointBarrier,
+  sequenceNumber: string,
+): PendingAck {
+  const { settings, clock } = deps;
+  const bytes = encodeSnapshot(
+    {
+      jobId: settings.jobId,
+      shardId,
+      checkpointId: barrier.checkpointId,
+      sequenceNumber,
+      operatorName: settings.operatorName,
+      createdAtMs: clock.nowMs(),
+    },
+    runtime.captureSnapshot(),
+    { compression: settings.compression },
+  );
+  return { barrier, sequenceNumber, bytes };
+}
+
+/**
+ * Uploads the snapshot (or inlines it below the memory threshold) and writes the
+ * shard's ack, once per (checkpoint, shard), only while the checkpoint is PENDING
+ * in this shard's generation. Returns whether an ack was written. Late or
+ * duplicate acks are dropped; an upload left behind by a crash is an orphan the
+ * coordinator's cleanup deletes, never visible as a checkpoint.
+ */
+export async function acknowledgeBarrier(
+  deps: ProcessorDependencies,
+  shardId: string,
+  generation: number,
+  pending: PendingAck,
+): Promise<boolean> {
+  const { settings, store, snapshots, clock } = deps;
+  const faults = deps.faults ?? NO_FAULTS;
+  const checkpointId = pending.barrier.checkpointId;
+  const checkpoint = await store.getCheckpoint(settings.jobId, checkpointId);
+  const skip = (why: string) => {
+    deps.log?.('ack-skipped', { shardId, checkpointId, why });
+    return false;
+  };
+  if (!checkpoint) return skip('unknown checkpoint');
+  if (checkpoint.status !== 'PENDING') return skip(`checkpoint is ${checkpoint.status}`);
+  if (checkpoint.generation !== generation)
+    return skip(`generation ${checkpoint.generation} != ${generation}`);
+  if (!checkpoint.expectedShards.includes(shardId)) return skip('shard not expected');
+  if (await store.getAck(settings.jobId, checkpointId, shardId)) return skip('already acknowledged');
+
+  const sha256 = sha256Hex(pending.bytes);
+  const sizeBytes = pending.bytes.length;
+  let snapshot: AckedSnapshot;
+  if (sizeBytes < settings.memoryThresholdBytes) {
+    snapshot = { inline: pending.bytes, sha256, sizeBytes };
+  } else {
+    await faults.at('mid-upload', { shardId, checkpointId });
+    const key = `${checkpoint.storagePrefix}/${shardId}-${randomUUID()}.snap`;
+    const ref = await snapshots.put(key, pending.bytes);
+    await faults.at('after-upload-before-ack', { shardId, checkpointId });
+    snapshot = { ref };
+  }
+  const ack: ShardAck = {
+    checkpointId,
+    shardId,
+    generation,
+    sequenceNumber: pending.sequenceNumber,
+    snapshot,
+    ackTimeMs: clock.nowMs(),
+  };
+  try {
+    await store.putAck(settings.jobId, ack);
+  } catch (error) {
+    if (error instanceof ConditionFailedError) return skip('acknowledged concurrently');
+    throw error;
+  }
+  await faults.at('after-ack', { shardId, checkpointId });
+  return true;
+}

@@ -1,0 +1,244 @@
+import { ConditionFailedError } from '../errors/index.js';
+import type { ReplayStart, StreamRecord } from '../ports/stream.js';
+import { parseBarrier } from './barrier.js';
+import { acknowledgeBarrier, captureAtBarrier, type PendingAck } from './barrier-acks.js';
+import { type FaultInjector, NO_FAULTS } from './crash-points.js';
+import { CursorFencedError } from './errors.js';
+import { isAfter, readThrough } from './sequence.js';
+import { type LiveShard, recoverShard } from './shard-recovery.js';
+import type { BatchOutcome, ProcessorDependencies, ShardRuntime } from './types.js';
+
+export interface BatchOptions {
+  /**
+   * Report the first failing record instead of failing the whole batch
+   * (Lambda's ReportBatchItemFailures): records before it are committed.
+   */
+  reportBatchItemFailures?: boolean;
+}
+
+/** Per-invocation working state. */
+interface BatchRun {
+  shardId: string;
+  live: LiveShard;
+  pending: PendingAck[];
+  outcome: BatchOutcome;
+  /** The cursor's committed position; the state must reach it before returning. */
+  committed: string | undefined;
+}
+
+/**
+ * The per-batch exactly-once protocol for one container (DESIGN.md section 3).
+ * Holds each shard's live state between invocations; any failure discards it,
+ * so the retry rebuilds from durable data (snapshot + replay).
+ *
+ * Order of effects, chosen so that every prefix is a safe state without
+ * transactions: apply in memory -> commit the cursor (conditional on the version
+ * this state was derived from: the freshness proof) -> upload snapshots and write
+ * acks -> return. Nothing durable is produced from state that was not proven current.
+ */
+export class CheckpointedProcessor {
+  private readonly shards = new Map<string, LiveShard>();
+  private readonly faults: FaultInjector;
+
+  constructor(private readonly deps: ProcessorDependencies) {
+    this.faults = deps.faults ?? NO_FAULTS;
+  }
+
+  /** The live state of a shard in this container, for inspection and verification. */
+  liveRuntime(shardId: string): ShardRuntime | undefined {
+    return this.shards.get(shardId)?.runtime;
+  }
+
+  livePosition(shardId: string): string | undefined {
+    return this.shards.get(shardId)?.position;
+  }
+
+  /** Forget a shard's state (a restore, or a test simulating a cold container). */
+  discard(shardId?: string): void {
+    if (shardId === undefined) this.shards.clear();
+    else this.shards.delete(shardId);
+  }
+
+  async processBatch(
+    shardId: string,
+    records: StreamRecord[],
+    options: BatchOptions = {},
+  ): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = {
+      shardId,
+      applied: 0,
+      skipped: 0,
+      replayed: 0,
+      barriers: 0,
+      acksWritten: 0,
+      foreignBarriers: 0,
+      coldStart: false,
+    };
+    const first = records[0];
+    if (!first) return outcome;
+    try {
+      await this.faults.at('before-apply', { shardId });
+      const run = await this.begin(shardId, first.sequenceNumber, outcome);
+      const failedAt = await this.applyBatch(run, records, options);
+      if (failedAt === undefined) await this.catchUp(run);
+      run.live.runtime.advanceProcessingTime(this.deps.clock.nowMs());
+      await this.faults.at('after-apply-before-commit', { shardId });
+      await this.commit(run);
+      await this.faults.at('after-commit-before-ack', { shardId });
+      for (const pending of run.pending) {
+        if (await acknowledgeBarrier(this.deps, shardId, run.live.generation, pending)) outcome.acksWritten++;
+      }
+      if (failedAt !== undefined) {
+        // The failing record may have half-mutated state: drop it, the retry starts cold.
+        outcome.failedSequenceNumber = failedAt;
+        this.shards.delete(shardId);
+      } else {
+        this.shards.set(shardId, run.live);
+      }
+      await this.faults.at('after-commit-before-return', { shardId });
+      return outcome;
+    } catch (error) {
+      this.shards.delete(shardId);
+      throw error;
+    }
+  }
+
+  /** Warm path if this container holds the shard's state, else the cold path (restore + replay). */
+  private async begin(
+    shardId: string,
+    firstSequenceNumber: string,
+    outcome: BatchOutcome,
+  ): Promise<BatchRun> {
+    const warm = this.shards.get(shardId);
+    // Taken out while in use: a failure anywhere leaves the container with no state for the shard.
+    this.shards.delete(shardId);
+    if (warm) return { shardId, live: warm, pending: [], outcome, committed: warm.position };
+
+    outcome.coldStart = true;
+    const recovered = await recoverShard(this.deps, shardId, firstSequenceNumber);
+    const run: BatchRun = {
+      shardId,
+      live: recovered.live,
+      pending: [],
+      outcome,
+      committed: recovered.committedSequenceNumber,
+    };
+    if (recovered.replayFrom && needsReplay(recovered.replayFrom, firstSequenceNumber)) {
+      for await (const page of this.deps.reader.readRange(
+        shardId,
+        recovered.replayFrom,
+        firstSequenceNumber,
+      )) {
+        for (const record of page) {
+          if (!isAfter(record.sequenceNumber, run.live.position)) continue;
+          this.applyRecord(run, record);
+          outcome.replayed++;
+        }
+      }
+    }
+    return run;
+  }
+
+  /** Returns the sequence number of the first failed record when partial failures are reported. */
+  private async applyBatch(run: BatchRun, records: StreamRecord[], options: BatchOptions) {
+    const half = Math.floor(records.length / 2);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      if (i === half) await this.faults.at('mid-batch', { shardId: run.shardId, appliedInBatch: i });
+      if (!isAfter(record.sequenceNumber, run.live.position)) {
+        run.outcome.skipped++;
+        continue;
+      }
+      try {
+        this.applyRecord(run, record);
+      } catch (error) {
+        if (!options.reportBatchItemFailures) throw error;
+        this.deps.log?.('record-failed', {
+          shardId: run.shardId,
+          sequenceNumber: record.sequenceNumber,
+          error,
+        });
+        return record.sequenceNumber;
+      }
+      run.outcome.applied++;
+    }
+    return undefined;
+  }
+
+  /**
+   * After a cold start on a batch older than the committed cursor (a retried or
+   * bisected batch), replay up to the committed position: the state must never
+   * lag behind what the cursor says is applied.
+   */
+  private async catchUp(run: BatchRun): Promise<void> {
+    const committed = run.committed;
+    const position = run.live.position;
+    if (committed === undefined || position === undefined || !isAfter(committed, position)) return;
+    for await (const page of readThrough(this.deps.reader, run.shardId, position, committed)) {
+      for (const record of page) {
+        if (!isAfter(record.sequenceNumber, run.live.position)) continue;
+        if (isAfter(record.sequenceNumber, committed)) break;
+        this.applyRecord(run, record);
+        run.outcome.replayed++;
+      }
+    }
+  }
+
+  private applyRecord(run: BatchRun, record: StreamRecord): void {
+    let barrier: ReturnType<typeof parseBarrier>;
+    try {
+      barrier = parseBarrier(record.data);
+    } catch (error) {
+      // A malformed barrier is not user data and must not block the shard.
+      this.deps.log?.('barrier-malformed', {
+        shardId: run.shardId,
+        sequenceNumber: record.sequenceNumber,
+        error,
+      });
+      run.live.position = record.sequenceNumber;
+      return;
+    }
+    if (barrier === undefined) {
+      run.live.runtime.processRecord(record);
+    } else if (barrier.jobId !== this.deps.settings.jobId) {
+      run.outcome.foreignBarriers++;
+    } else {
+      run.outcome.barriers++;
+      run.pending.push(
+        captureAtBarrier(this.deps, run.shardId, run.live.runtime, barrier, record.sequenceNumber),
+      );
+    }
+    run.live.position = record.sequenceNumber;
+  }
+
+  private async commit(run: BatchRun): Promise<void> {
+    const position = run.live.position;
+    // The cursor never moves backwards; an unchanged position (a fully skipped
+    // retry) needs no write: nothing durable comes out of this invocation's state.
+    if (position === undefined || !isAfter(position, run.committed)) return;
+    const { settings, store, clock } = this.deps;
+    try {
+      run.live.cursorVersion = await store.commitCursor(settings.jobId, run.shardId, run.live.cursorVersion, {
+        lastSequenceNumber: position,
+        owner: settings.containerId,
+        updatedAtMs: clock.nowMs(),
+      });
+    } catch (error) {
+      if (error instanceof ConditionFailedError) {
+        throw new CursorFencedError(
+          run.shardId,
+          `commit of cursor version ${run.live.cursorVersion} was refused`,
+          error,
+        );
+      }
+      throw error;
+    }
+    run.committed = position;
+    run.outcome.committedSequenceNumber = position;
+  }
+}
+
+function needsReplay(from: ReplayStart, firstSequenceNumber: string): boolean {
+  if ('afterSequenceNumber' in from) return isAfter(firstSequenceNumber, from.afterSequenceNumber);
+  return isAfter(firstSequenceNumber, from.atSequenceNumber);
+}

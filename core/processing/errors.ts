@@ -1,0 +1,31 @@
+import { CheckpointError } from '../errors/index.js';
+
+/**
+ * Another invocation committed this shard's cursor first: a zombie container,
+ * an overlapping retry, or ParallelizationFactor > 1. This invocation's effects
+ * are discarded; the event source retries the batch, which then starts cold.
+ */
+export class CursorFencedError extends CheckpointError {
+  constructor(shardId: string, detail: string, cause?: unknown) {
+    super(
+      'CURSOR_FENCED',
+      `shard ${shardId}: ${detail}. Another invocation owns this shard's cursor (zombie container, ` +
+        'overlapping retry, or ParallelizationFactor > 1); nothing from this invocation was kept and the batch will be retried.',
+      { retryable: true, ...(cause === undefined ? {} : { cause }) },
+    );
+    this.name = 'CursorFencedError';
+  }
+}
+
+/** The job was restored to another generation while this shard's cursor still has the old one. */
+export class GenerationFencedError extends CheckpointError {
+  constructor(shardId: string, cursorGeneration: number, jobGeneration: number) {
+    super(
+      'GENERATION_FENCED',
+      `shard ${shardId}: cursor is at generation ${cursorGeneration} but the job is at generation ${jobGeneration}; ` +
+        'a restore is in progress, the batch will be retried once it has rewritten the cursors',
+      { retryable: true },
+    );
+    this.name = 'GenerationFencedError';
+  }
+}

@@ -1,0 +1,59 @@
+import type { CheckpointStore } from '../ports/checkpoint-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { SnapshotStore } from '../ports/snapshot-store.js';
+import type { StreamReader, StreamRecord } from '../ports/stream.js';
+import type { SnapshotCompression } from '../snapshot/index.js';
+import type { StateSnapshotContent } from '../state/snapshot-content.js';
+import type { FaultInjector } from './crash-points.js';
+
+/** What the protocol needs from an operator instance (core/state's OperatorRuntime). */
+export interface ShardRuntime {
+  processRecord(record: StreamRecord): void;
+  advanceProcessingTime(nowMs: number): void;
+  captureSnapshot(): StateSnapshotContent;
+  restore(content: StateSnapshotContent): void;
+}
+
+export type CheckpointingMode = 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+
+export interface ProcessorSettings {
+  jobId: string;
+  operatorName: string;
+  mode: CheckpointingMode;
+  /** Snapshots smaller than this are inlined in the DynamoDB ack. */
+  memoryThresholdBytes: number;
+  compression: SnapshotCompression;
+  /** Identifies this container in cursor items (diagnosis only). */
+  containerId: string;
+}
+
+export interface ProcessorDependencies {
+  settings: ProcessorSettings;
+  store: CheckpointStore;
+  snapshots: SnapshotStore;
+  reader: StreamReader;
+  clock: Clock;
+  createRuntime: (shardId: string) => ShardRuntime;
+  faults?: FaultInjector;
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface BatchOutcome {
+  shardId: string;
+  /** Data records applied to state from this batch. */
+  applied: number;
+  /** Records of this batch already part of the state (retried delivery). */
+  skipped: number;
+  /** Records re-read from the stream to rebuild state (cold path). */
+  replayed: number;
+  /** Barriers of this job seen, and acks actually written. */
+  barriers: number;
+  acksWritten: number;
+  /** Barriers of other jobs, ignored. */
+  foreignBarriers: number;
+  coldStart: boolean;
+  /** With partial batch responses: the first record that failed; it and the rest are retried. */
+  failedSequenceNumber?: string;
+  /** The cursor position committed by this invocation. */
+  committedSequenceNumber?: string;
+}

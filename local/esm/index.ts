@@ -1,0 +1,3 @@
+export * from './event-source-mapping.js';
+export * from './lambda-context.js';
+export * from './shard-source.js';
