@@ -4,7 +4,7 @@ import {
   type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import type { StreamRecord } from '../../core/ports/stream.js';
+import { compareSequenceNumbers, type StreamRecord } from '../../core/ports/stream.js';
 
 /** What the event-source-mapping simulator polls: Kinesis on the emulator, or an in-memory log. */
 export interface ShardSource {
@@ -58,5 +58,36 @@ export class KinesisShardSource implements ShardSource {
       data: r.Data!,
       arrivalTimeMs: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
     }));
+  }
+}
+
+/** The same polling over an in-memory log (core/memory/memory-stream.ts), for fast tests. */
+export class MemoryShardSource implements ShardSource {
+  constructor(
+    private readonly stream: {
+      listShards(): Promise<Array<{ shardId: string }>>;
+      records(shardId: string): StreamRecord[];
+    },
+  ) {}
+
+  async listShardIds(): Promise<string[]> {
+    return (await this.stream.listShards()).map((s) => s.shardId);
+  }
+
+  async read(shardId: string, afterSequenceNumber: string | undefined, limit: number): Promise<StreamRecord[]> {
+    const all = this.stream.records(shardId);
+    let start = 0;
+    if (afterSequenceNumber !== undefined) {
+      // Sequence numbers are fixed-width in the memory log: binary search by string order.
+      let low = 0;
+      let high = all.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (compareSequenceNumbers(all[mid]!.sequenceNumber, afterSequenceNumber) <= 0) low = mid + 1;
+        else high = mid;
+      }
+      start = low;
+    }
+    return all.slice(start, start + limit);
   }
 }

@@ -1,0 +1,337 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionFailedError } from '../errors/index.js';
+import type {
+  CheckpointRecord,
+  CheckpointStatus,
+  CheckpointStore,
+  CursorCommit,
+  JobMeta,
+  ShardAck,
+  ShardCursor,
+} from '../ports/index.js';
+import { refusals } from './checkpoint-store-errors.js';
+import * as items from './dynamodb-items.js';
+import * as keys from './dynamodb-keys.js';
+import { CheckpointTable } from './dynamodb-table.js';
+import * as updates from './dynamodb-updates.js';
+import { type RetryOptions, retryPolicy, type Sleep } from './retry-policy.js';
+
+export interface DynamoCheckpointStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Our retries on throttling and 5xx, above the SDK's own (defaults: 5 attempts, 100 ms, 5 s). */
+  retry?: RetryOptions;
+  /** Injected so tests control backoff without waiting. */
+  sleep?: Sleep;
+}
+
+/**
+ * CheckpointStore on one DynamoDB table (layout in core/ports/checkpoint-store.ts).
+ *
+ * Ambiguous writes: after a 5xx or timeout (ours or inside the SDK) a retried
+ * conditional write may fail its condition because the earlier try was applied.
+ * We then read the item back (strongly consistent) and report success if it holds
+ * exactly what this call wrote: the whole item for createJob / createCheckpoint /
+ * putAck / createCursor / replaceCursor; version + 1 and the written fields for
+ * updateJob / commitCursor; the written fields for transitionCheckpoint. Anything
+ * else is the real ConditionFailedError. An identical write by someone else cannot
+ * be told apart, and is equally harmless. allocateCheckpointId is an ADD: an
+ * ambiguous retry may skip an id, never repeat one.
+ *
+ * Missing items: a conditional update of an item that does not exist is a
+ * NotFoundError (updateJob, allocateCheckpointId, transitionCheckpoint,
+ * commitCursor, replaceCursor), except advanceLatestCheckpoint (see there).
+ * All reads are strongly consistent: decisions are taken on them.
+ */
+export class DynamoCheckpointStore implements CheckpointStore {
+  private readonly table: CheckpointTable;
+
+  constructor(options: DynamoCheckpointStoreOptions) {
+    const policy = retryPolicy(options.retry, options.sleep);
+    this.table = new CheckpointTable(options.client, options.tableName, policy);
+  }
+
+  // --- job -------------------------------------------------------------
+
+  async createJob(meta: JobMeta): Promise<void> {
+    keys.assertJobId(meta.jobId);
+    await this.createItem('createJob', items.jobToItem(meta), items.itemToJob, (found) =>
+      refusals.jobExists(meta.jobId, found.version),
+    );
+  }
+
+  async getJob(jobId: string): Promise<JobMeta | undefined> {
+    keys.assertJobId(jobId);
+    const item = await this.table.get('getJob', keys.metaKey(jobId));
+    return item && items.itemToJob(item);
+  }
+
+  /** Writes every field but lastCheckpointId, which only allocateCheckpointId moves. */
+  async updateJob(jobId: string, expectedVersion: number, next: Omit<JobMeta, 'version'>): Promise<JobMeta> {
+    keys.assertJobId(jobId);
+    keys.assertVersion('expectedVersion', expectedVersion);
+    keys.assertSameJob(jobId, next.jobId);
+    const op = 'updateJob';
+    const key = keys.metaKey(jobId);
+    return this.table.conditional(
+      op,
+      async () => items.itemToJob(await this.table.update(updates.jobUpdate(key, expectedVersion, next))),
+      async (ambiguous) => {
+        const found = await this.read(op, key, items.itemToJob, () => refusals.jobMissing(op, jobId));
+        const intended = { ...next, version: expectedVersion + 1, lastCheckpointId: found.lastCheckpointId };
+        if (ambiguous && isDeepStrictEqual(found, items.itemToJob(items.jobToItem(intended)))) return found;
+        throw refusals.jobVersion(jobId, expectedVersion, found.version);
+      },
+    );
+  }
+
+  async allocateCheckpointId(jobId: string): Promise<number> {
+    keys.assertJobId(jobId);
+    const op = 'allocateCheckpointId';
+    return this.table.conditional(
+      op,
+      async () =>
+        Number((await this.table.update(updates.allocateUpdate(keys.metaKey(jobId)))).lastCheckpointId?.N),
+      async () => {
+        throw refusals.jobMissing(op, jobId);
+      },
+    );
+  }
+
+  /**
+   * Moves the pointer forward, never back (a restore moves it back with updateJob),
+   * and bumps the job version so an updateJob prepared before the move is fenced.
+   * When the condition fails we read META: a pointer already >= checkpointId means
+   * there is nothing to do (success, also after an ambiguous retry); a missing job
+   * is a ConditionFailedError; a pointer below checkpointId (a restore moved it
+   * between our write and our read) makes us try again, at most maxAttempts times.
+   */
+  async advanceLatestCheckpoint(jobId: string, checkpointId: number): Promise<void> {
+    keys.assertJobId(jobId);
+    keys.assertCheckpointId(checkpointId);
+    const op = 'advanceLatestCheckpoint';
+    const key = keys.metaKey(jobId);
+    const { maxAttempts } = this.table.policy;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const settled = await this.table.conditional(
+        op,
+        async () => {
+          await this.table.update(updates.advanceUpdate(key, checkpointId));
+          return true;
+        },
+        async () => {
+          const found = await this.read(op, key, items.itemToJob, () => refusals.latestWithoutJob(jobId));
+          return (found.latestCheckpointId ?? -1) >= checkpointId;
+        },
+      );
+      if (settled) return;
+    }
+    throw refusals.latestKeepsMoving(jobId, maxAttempts);
+  }
+
+  // --- checkpoints ------------------------------------------------------
+
+  async createCheckpoint(jobId: string, record: CheckpointRecord): Promise<void> {
+    keys.assertJobId(jobId);
+    keys.assertCheckpointId(record.checkpointId);
+    const item = items.checkpointToItem(jobId, record);
+    await this.createItem('createCheckpoint', item, items.itemToCheckpoint, (found) =>
+      refusals.checkpointExists(jobId, record.checkpointId, found.status),
+    );
+  }
+
+  async getCheckpoint(jobId: string, checkpointId: number): Promise<CheckpointRecord | undefined> {
+    keys.assertJobId(jobId);
+    keys.assertCheckpointId(checkpointId);
+    const item = await this.table.get('getCheckpoint', keys.checkpointKey(jobId, checkpointId));
+    return item && items.itemToCheckpoint(item);
+  }
+
+  async transitionCheckpoint(
+    jobId: string,
+    checkpointId: number,
+    from: CheckpointStatus,
+    next: updates.CheckpointTransition,
+  ): Promise<CheckpointRecord> {
+    keys.assertJobId(jobId);
+    keys.assertCheckpointId(checkpointId);
+    const op = 'transitionCheckpoint';
+    const key = keys.checkpointKey(jobId, checkpointId);
+    const { fields, input } = updates.checkpointUpdate(key, from, next);
+    return this.table.conditional(
+      op,
+      async () => items.itemToCheckpoint(await this.table.update(input)),
+      async (ambiguous) => {
+        const notFound = () => refusals.checkpointMissing(op, jobId, checkpointId);
+        const found = await this.read(op, key, items.itemToCheckpoint, notFound);
+        if (ambiguous && isDeepStrictEqual({ ...found, ...fields }, found)) return found;
+        throw refusals.checkpointStatus(jobId, checkpointId, from, found.status);
+      },
+    );
+  }
+
+  async listCheckpoints(jobId: string): Promise<CheckpointRecord[]> {
+    keys.assertJobId(jobId);
+    const found = await this.table.query('listCheckpoints', keys.jobPk(jobId), keys.CHECKPOINT_SK_PREFIX);
+    return found.map(items.itemToCheckpoint);
+  }
+
+  /** Acks first, then the record: a crash in between leaves the record, so a retry finds and finishes it. */
+  async deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> {
+    await this.deleteAcks(jobId, checkpointId);
+    await this.table.delete('deleteCheckpoint', keys.checkpointKey(jobId, checkpointId));
+  }
+
+  // --- acks -------------------------------------------------------------
+
+  async putAck(jobId: string, ack: ShardAck): Promise<void> {
+    keys.assertJobId(jobId);
+    keys.assertAck(ack);
+    await this.createItem('putAck', items.ackToItem(jobId, ack), items.itemToAck, (found) =>
+      refusals.ackExists(jobId, ack.checkpointId, ack.shardId, found.sequenceNumber),
+    );
+  }
+
+  async getAck(jobId: string, checkpointId: number, shardId: string): Promise<ShardAck | undefined> {
+    keys.assertJobId(jobId);
+    keys.assertCheckpointId(checkpointId);
+    keys.assertShardId(shardId);
+    const item = await this.table.get('getAck', keys.ackKey(jobId, checkpointId, shardId));
+    return item && items.itemToAck(item);
+  }
+
+  async listAcks(jobId: string, checkpointId: number): Promise<ShardAck[]> {
+    keys.assertJobId(jobId);
+    keys.assertCheckpointId(checkpointId);
+    const found = await this.table.query('listAcks', keys.jobPk(jobId), keys.ackPrefix(checkpointId));
+    return found.map(items.itemToAck);
+  }
+
+  /** Absent acks are not an error: deletes are retried. */
+  async deleteAcks(jobId: string, checkpointId: number): Promise<void> {
+    keys.assertJobId(jobId);
+    keys.assertCheckpointId(checkpointId);
+    const found = await this.table.query('deleteAcks', keys.jobPk(jobId), keys.ackPrefix(checkpointId), true);
+    await this.table.deleteMany('deleteAcks', found);
+  }
+
+  // --- cursors ----------------------------------------------------------
+
+  async createCursor(jobId: string, cursor: ShardCursor): Promise<void> {
+    keys.assertJobId(jobId);
+    keys.assertCursor(cursor);
+    await this.createItem('createCursor', items.cursorToItem(jobId, cursor), items.itemToCursor, (found) =>
+      refusals.cursorExists(jobId, cursor.shardId, found.version),
+    );
+  }
+
+  async getCursor(jobId: string, shardId: string): Promise<ShardCursor | undefined> {
+    keys.assertJobId(jobId);
+    keys.assertShardId(shardId);
+    const item = await this.table.get('getCursor', keys.cursorKey(jobId, shardId));
+    return item && items.itemToCursor(item);
+  }
+
+  async commitCursor(
+    jobId: string,
+    shardId: string,
+    expectedVersion: number,
+    commit: CursorCommit,
+  ): Promise<number> {
+    keys.assertJobId(jobId);
+    keys.assertShardId(shardId);
+    keys.assertVersion('expectedVersion', expectedVersion);
+    const op = 'commitCursor';
+    const key = keys.cursorKey(jobId, shardId);
+    return this.table.conditional(
+      op,
+      async () => {
+        await this.table.update(updates.commitUpdate(key, expectedVersion, commit));
+        return expectedVersion + 1;
+      },
+      async (ambiguous) => {
+        const found = await this.read(op, key, items.itemToCursor, () =>
+          refusals.cursorMissing(op, jobId, shardId),
+        );
+        const ours =
+          found.version === expectedVersion + 1 &&
+          found.lastSequenceNumber === commit.lastSequenceNumber &&
+          found.owner === commit.owner &&
+          found.updatedAtMs === commit.updatedAtMs;
+        if (ambiguous && ours) return found.version;
+        throw refusals.cursorFenced(op, jobId, shardId, expectedVersion, found);
+      },
+    );
+  }
+
+  /** The new cursor.version must exceed expectedVersion, so every holder of the old one is fenced. */
+  async replaceCursor(jobId: string, expectedVersion: number, cursor: ShardCursor): Promise<void> {
+    keys.assertJobId(jobId);
+    keys.assertReplacementVersion(expectedVersion, cursor);
+    const op = 'replaceCursor';
+    const item = items.cursorToItem(jobId, cursor);
+    const names = { '#version': 'version' };
+    const values = { ':expected': { N: String(expectedVersion) } };
+    await this.table.conditional(
+      op,
+      () => this.table.put(item, '#version = :expected', names, values),
+      async (ambiguous) => {
+        const notFound = () => refusals.cursorMissing(op, jobId, cursor.shardId);
+        const found = await this.read(
+          op,
+          keys.cursorKey(jobId, cursor.shardId),
+          items.itemToCursor,
+          notFound,
+        );
+        if (ambiguous && isDeepStrictEqual(found, items.itemToCursor(item))) return;
+        throw refusals.cursorFenced(op, jobId, cursor.shardId, expectedVersion, found);
+      },
+    );
+  }
+
+  async listCursors(jobId: string): Promise<ShardCursor[]> {
+    keys.assertJobId(jobId);
+    const found = await this.table.query('listCursors', keys.jobPk(jobId), keys.CURSOR_SK_PREFIX);
+    return found.map(items.itemToCursor);
+  }
+
+  // --- helpers ----------------------------------------------------------
+
+  /** Put-if-absent; after an ambiguous failure, identical stored content is our own write. */
+  private async createItem<T>(
+    op: string,
+    item: items.Item,
+    fromItem: (item: items.Item) => T,
+    refuse: (found: T) => Error,
+  ): Promise<void> {
+    const key = { pk: item.pk!.S!, sk: item.sk!.S! };
+    await this.table.conditional(
+      op,
+      () => this.table.put(item, 'attribute_not_exists(#pk)', { '#pk': 'pk' }),
+      async (ambiguous) => {
+        const stored = await this.table.get(op, key);
+        if (!stored) {
+          // Present at the condition, deleted since: refuse, the caller decides again.
+          throw new ConditionFailedError(
+            `${op}: expected ${key.sk} of ${key.pk} to be absent, found it present`,
+          );
+        }
+        const found = fromItem(stored);
+        if (ambiguous && isDeepStrictEqual(found, fromItem(item))) return;
+        throw refuse(found);
+      },
+    );
+  }
+
+  private async read<T>(
+    op: string,
+    key: keys.ItemKey,
+    fromItem: (i: items.Item) => T,
+    notFound: () => Error,
+  ) {
+    const item = await this.table.get(op, key);
+    if (!item) throw notFound();
+    return fromItem(item);
+  }
+}

@@ -1,0 +1,208 @@
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { CheckpointError, ConfigError, isCheckpointError, StorageUnavailableError } from '../errors/index.js';
+import type { SnapshotRef, SnapshotStore, StoredObject } from '../ports/snapshot-store.js';
+import { translateAwsError } from './errors.js';
+import { type RetryOptions, type RetryPolicy, retryPolicy, type Sleep, withRetry } from './retry-policy.js';
+import { sha256Hex, verifySnapshotBytes } from './snapshot-integrity.js';
+
+export interface S3SnapshotStoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** state.backend.fs.write-buffer-size: multipart parts are max(5 MiB, this). Default 4096. */
+  writeBufferSizeBytes?: number;
+  /** Bodies of at least this size go up as a multipart upload. Default 5 MiB. */
+  multipartThresholdBytes?: number;
+  retry?: RetryOptions;
+  sleep?: Sleep;
+}
+
+const MIN_PART_SIZE_BYTES = 5 * 1024 * 1024;
+const DELETE_BATCH_KEYS = 1_000;
+const UPLOAD_QUEUE_SIZE = 3;
+
+function positive(path: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  if (!Number.isInteger(resolved) || resolved < 1) {
+    throw new ConfigError(path, `expected a positive integer number of bytes, found ${String(value)}`);
+  }
+  return resolved;
+}
+
+/**
+ * CheckpointStorage on S3. Keys are written once (a fresh uuid per snapshot), so
+ * an interrupted upload leaves at most an orphan for the GC, never a changed file.
+ */
+export class S3SnapshotStore implements SnapshotStore {
+  readonly bucket: string;
+  readonly partSizeBytes: number;
+  readonly multipartThresholdBytes: number;
+  private readonly client: S3Client;
+  private readonly retry: RetryPolicy;
+
+  constructor(options: S3SnapshotStoreOptions) {
+    if (!options.bucket) throw new ConfigError('bucket', 'expected an S3 bucket name, found an empty value');
+    this.client = options.client;
+    this.bucket = options.bucket;
+    const writeBufferSizeBytes = positive('writeBufferSizeBytes', options.writeBufferSizeBytes, 4096);
+    this.partSizeBytes = Math.max(MIN_PART_SIZE_BYTES, writeBufferSizeBytes);
+    this.multipartThresholdBytes = positive(
+      'multipartThresholdBytes',
+      options.multipartThresholdBytes,
+      MIN_PART_SIZE_BYTES,
+    );
+    this.retry = retryPolicy(options.retry, options.sleep);
+  }
+
+  async put(key: string, bytes: Uint8Array): Promise<SnapshotRef> {
+    const ref: SnapshotRef = { key, sha256: sha256Hex(bytes), sizeBytes: bytes.length };
+    if (bytes.length >= this.multipartThresholdBytes) {
+      await withRetry(this.retry, `multipart upload of ${this.location(key)}`, () =>
+        this.uploadMultipart(key, bytes),
+      );
+    } else {
+      await withRetry(this.retry, `PutObject ${this.location(key)}`, () => this.putObject(ref, bytes));
+    }
+    return ref;
+  }
+
+  async get(ref: SnapshotRef): Promise<Uint8Array> {
+    const location = this.location(ref.key);
+    const bytes = await withRetry(this.retry, `GetObject ${location}`, async () => {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: ref.key }));
+      if (!out.Body) throw new StorageUnavailableError(`GetObject ${location} returned no body; retry`);
+      return out.Body.transformToByteArray();
+    });
+    verifySnapshotBytes(ref, bytes, location);
+    return bytes;
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += DELETE_BATCH_KEYS) {
+      await this.deleteBatch(unique.slice(i, i + DELETE_BATCH_KEYS));
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    let token: string | undefined;
+    do {
+      const page = await withRetry(this.retry, `ListObjectsV2 ${this.location(prefix)}`, () =>
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        yield {
+          key: object.Key,
+          sizeBytes: object.Size ?? 0,
+          lastModifiedMs: object.LastModified?.getTime() ?? 0,
+        };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  private location(key: string): string {
+    return `s3://${this.bucket}/${key}`;
+  }
+
+  /**
+   * IfNoneMatch makes the write-once contract hold on real S3. A 412 then means
+   * the key exists: our own earlier attempt whose response was lost (same bytes:
+   * success) or a reused key (different bytes: refuse). s3rver accepts the header
+   * without error and ignores it (tested), so there the last writer wins.
+   */
+  private async putObject(ref: SnapshotRef, bytes: Uint8Array): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: ref.key,
+          Body: bytes,
+          ContentLength: bytes.length,
+          IfNoneMatch: '*',
+        }),
+      );
+    } catch (raw) {
+      const error = translateAwsError(raw, `PutObject ${this.location(ref.key)}`);
+      if (!isCheckpointError(error, 'CONDITION_FAILED')) throw error;
+      await this.acceptExisting(ref, error);
+    }
+  }
+
+  private async acceptExisting(ref: SnapshotRef, conflict: CheckpointError): Promise<void> {
+    try {
+      await this.get(ref);
+    } catch (error) {
+      if (!isCheckpointError(error, 'SNAPSHOT_CORRUPT')) throw error;
+      throw new CheckpointError(
+        'CONDITION_FAILED',
+        `${this.location(ref.key)} already holds different bytes: snapshot keys are written once, ` +
+          'build a new key (fresh unique id) for every snapshot',
+        { cause: conflict },
+      );
+    }
+  }
+
+  /** Parts come straight from `bytes` (no copy); a failed upload is aborted so no parts dangle. */
+  private async uploadMultipart(key: string, bytes: Uint8Array): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: bytes, ContentLength: bytes.length },
+      partSize: this.partSizeBytes,
+      queueSize: UPLOAD_QUEUE_SIZE,
+      // We abort ourselves, with retries, and keep the upload's own error as the one thrown.
+      leavePartsOnError: true,
+    });
+    try {
+      await upload.done();
+    } catch (raw) {
+      const error = translateAwsError(raw, `multipart upload of ${this.location(key)}`);
+      if (upload.uploadId) await this.abortMultipart(key, upload.uploadId, error);
+      throw error;
+    }
+  }
+
+  private async abortMultipart(key: string, uploadId: string, failure: CheckpointError): Promise<void> {
+    try {
+      await withRetry(this.retry, `AbortMultipartUpload ${this.location(key)}`, () =>
+        this.client.send(
+          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
+        ),
+      );
+    } catch (abortError) {
+      // The upload's failure stays the error; the dangling parts are named for the
+      // operator. An AbortIncompleteMultipartUpload lifecycle rule on the bucket removes them.
+      failure.message += `; aborting multipart upload ${uploadId} also failed (${(abortError as Error).message}), its parts remain until the bucket's AbortIncompleteMultipartUpload lifecycle rule removes them`;
+    }
+  }
+
+  private async deleteBatch(keys: string[]): Promise<void> {
+    const operation = `DeleteObjects in s3://${this.bucket} (${keys.length} keys)`;
+    await withRetry(this.retry, operation, async () => {
+      const out = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      // Absent keys are fine (deletes are retried); anything else is retried as a whole batch.
+      const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+      if (failed.length > 0) {
+        const first = failed[0]!;
+        throw new StorageUnavailableError(
+          `${operation}: ${failed.length} keys were not deleted, first ${first.Key}: ${first.Code} (${first.Message}); retry`,
+        );
+      }
+    });
+  }
+}

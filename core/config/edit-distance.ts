@@ -1,0 +1,26 @@
+/** Levenshtein distance: the fewest single-character edits turning `a` into `b`. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The candidate nearest to `word`, with its distance; undefined when there are no candidates. */
+export function closest(
+  word: string,
+  candidates: Iterable<string>,
+): { readonly candidate: string; readonly distance: number } | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word, candidate);
+    if (best === undefined || distance < best.distance) best = { candidate, distance };
+  }
+  return best;
+}
