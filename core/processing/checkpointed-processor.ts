@@ -64,43 +64,50 @@ export class CheckpointedProcessor {
     records: StreamRecord[],
     options: BatchOptions = {},
   ): Promise<BatchOutcome> {
-    const outcome: BatchOutcome = {
-      shardId,
-      applied: 0,
-      skipped: 0,
-      replayed: 0,
-      barriers: 0,
-      acksWritten: 0,
-      foreignBarriers: 0,
-      coldStart: false,
-    };
-    const first = records[0];
-    if (!first) return outcome;
+    if (records.length === 0) return emptyOutcome(shardId);
     try {
       await this.faults.at('before-apply', { shardId });
-      const run = await this.begin(shardId, first.sequenceNumber, outcome);
-      const failedAt = await this.applyBatch(run, records, options);
-      if (failedAt === undefined) await this.catchUp(run);
-      run.live.runtime.advanceProcessingTime(this.deps.clock.nowMs());
-      await this.faults.at('after-apply-before-commit', { shardId });
-      await this.commit(run);
-      await this.faults.at('after-commit-before-ack', { shardId });
-      for (const pending of run.pending) {
-        if (await acknowledgeBarrier(this.deps, shardId, run.live.generation, pending)) outcome.acksWritten++;
+      try {
+        return await this.attempt(shardId, records, options);
+      } catch (error) {
+        // Warm state that lost the commit race is merely stale (another container
+        // processed this shard since): nothing durable came from it, so rebuild from
+        // durable data within this invocation instead of failing it.
+        if (!(error instanceof StaleWarmStateError)) throw error;
+        this.deps.log?.('stale-warm-state', { shardId });
+        return await this.attempt(shardId, records, options);
       }
-      if (failedAt !== undefined) {
-        // The failing record may have half-mutated state: drop it, the retry starts cold.
-        outcome.failedSequenceNumber = failedAt;
-        this.shards.delete(shardId);
-      } else {
-        this.shards.set(shardId, run.live);
-      }
-      await this.faults.at('after-commit-before-return', { shardId });
-      return outcome;
     } catch (error) {
       this.shards.delete(shardId);
-      throw error;
+      throw error instanceof StaleWarmStateError ? error.fenced : error;
     }
+  }
+
+  private async attempt(
+    shardId: string,
+    records: StreamRecord[],
+    options: BatchOptions,
+  ): Promise<BatchOutcome> {
+    const outcome = emptyOutcome(shardId);
+    const run = await this.begin(shardId, records[0]!.sequenceNumber, outcome);
+    const failedAt = await this.applyBatch(run, records, options);
+    if (failedAt === undefined) await this.catchUp(run);
+    run.live.runtime.advanceProcessingTime(this.deps.clock.nowMs());
+    await this.faults.at('after-apply-before-commit', { shardId });
+    await this.commit(run);
+    await this.faults.at('after-commit-before-ack', { shardId });
+    for (const pending of run.pending) {
+      if (await acknowledgeBarrier(this.deps, shardId, run.live.generation, pending)) outcome.acksWritten++;
+    }
+    if (failedAt !== undefined) {
+      // The failing record may have half-mutated state: drop it, the retry starts cold.
+      outcome.failedSequenceNumber = failedAt;
+      this.shards.delete(shardId);
+    } else {
+      this.shards.set(shardId, run.live);
+    }
+    await this.faults.at('after-commit-before-return', { shardId });
+    return outcome;
   }
 
   /** Warm path if this container holds the shard's state, else the cold path (restore + replay). */
@@ -225,11 +232,12 @@ export class CheckpointedProcessor {
       });
     } catch (error) {
       if (error instanceof ConditionFailedError) {
-        throw new CursorFencedError(
+        const fenced = new CursorFencedError(
           run.shardId,
           `commit of cursor version ${run.live.cursorVersion} was refused`,
           error,
         );
+        throw run.outcome.coldStart ? fenced : new StaleWarmStateError(fenced);
       }
       throw error;
     }
@@ -241,4 +249,24 @@ export class CheckpointedProcessor {
 function needsReplay(from: ReplayStart, firstSequenceNumber: string): boolean {
   if ('afterSequenceNumber' in from) return isAfter(firstSequenceNumber, from.afterSequenceNumber);
   return isAfter(firstSequenceNumber, from.atSequenceNumber);
+}
+
+function emptyOutcome(shardId: string): BatchOutcome {
+  return {
+    shardId,
+    applied: 0,
+    skipped: 0,
+    replayed: 0,
+    barriers: 0,
+    acksWritten: 0,
+    foreignBarriers: 0,
+    coldStart: false,
+  };
+}
+
+/** Internal: the warm state's commit was refused; the caller retries cold once. */
+class StaleWarmStateError extends Error {
+  constructor(readonly fenced: CursorFencedError) {
+    super(fenced.message);
+  }
 }

@@ -24,6 +24,8 @@ export interface EventSourceMappingOptions {
   /** Whether an error killed the container (its memory is gone) or was a handled throw. */
   killsContainer?: (error: unknown) => boolean;
   functionName?: string;
+  /** Called with every failed invocation's error (logging, diagnosis). */
+  onError?: (error: unknown, shardId: string) => void;
   eventSourceArn?: string;
   timeoutMs?: number;
 }
@@ -35,6 +37,8 @@ export interface EventSourceMappingStats {
   bisections: number;
   coldStarts: number;
   deliveredRecords: number;
+  /** Failed invocations by error reason (CheckpointError reason, else the error's name). */
+  errors: Record<string, number>;
 }
 
 interface ShardPoller {
@@ -66,6 +70,7 @@ export class EventSourceMappingSimulator {
     bisections: 0,
     coldStarts: 0,
     deliveredRecords: 0,
+    errors: {},
   };
   private readonly pollers = new Map<string, ShardPoller>();
   private readonly containers: Container[] = [];
@@ -82,6 +87,7 @@ export class EventSourceMappingSimulator {
       maxContainers: 8,
       random: Math.random,
       killsContainer: () => true,
+      onError: () => undefined,
       functionName: 'processor',
       eventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/local',
       timeoutMs: 60_000,
@@ -132,6 +138,9 @@ export class EventSourceMappingSimulator {
       return this.acknowledge(poller, batch, response as KinesisStreamBatchResponse | undefined);
     } catch (error) {
       this.stats.failedInvocations++;
+      const reason = (error as { reason?: string }).reason ?? (error as Error).name ?? 'Error';
+      this.stats.errors[reason] = (this.stats.errors[reason] ?? 0) + 1;
+      this.options.onError?.(error, poller.shardId);
       if (this.options.killsContainer(error)) this.removeContainer(container);
       if (++poller.consecutiveErrors > this.options.maxConsecutiveErrors) {
         throw new Error(

@@ -74,7 +74,11 @@ export class MemoryShardSource implements ShardSource {
     return (await this.stream.listShards()).map((s) => s.shardId);
   }
 
-  async read(shardId: string, afterSequenceNumber: string | undefined, limit: number): Promise<StreamRecord[]> {
+  async read(
+    shardId: string,
+    afterSequenceNumber: string | undefined,
+    limit: number,
+  ): Promise<StreamRecord[]> {
     const all = this.stream.records(shardId);
     let start = 0;
     if (afterSequenceNumber !== undefined) {

@@ -1,0 +1,183 @@
+import { tryCompleteCheckpoint } from '../../core/checkpoint/checkpoint-completion.js';
+import { triggerCheckpoint } from '../../core/checkpoint/checkpoint-trigger.js';
+import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
+import type { CrashPoint } from '../../core/processing/crash-points.js';
+import type { CheckpointingMode } from '../../core/processing/types.js';
+import { clickCounter } from '../../core/state/examples/click-counter.js';
+import { EventSourceMappingSimulator, type EventSourceMappingStats } from '../esm/event-source-mapping.js';
+import { clickWorkload } from './click-workload.js';
+import { CrashSchedule } from './crash-schedule.js';
+import { canonicalState, checkpointState, referenceState } from './final-state.js';
+import type { PipelineParts } from './parts.js';
+import { processorContainer } from './processor-container.js';
+import { seededRandom } from './random.js';
+
+export interface ExactlyOnceScenarioOptions {
+  parts: PipelineParts;
+  jobId: string;
+  records: number;
+  users: number;
+  seed: number;
+  crashPoints: readonly CrashPoint[];
+  crashesPerPoint: number;
+  maxVisitsBetweenCrashes?: number;
+  batchSize?: number;
+  /** Records produced between polling rounds. */
+  chunkSize?: number;
+  checkpointEveryRounds?: number;
+  coldStartRate?: number;
+  memoryThresholdBytes?: number;
+  mode?: CheckpointingMode;
+  reportBatchItemFailures?: boolean;
+  onProgress?: (line: string) => void;
+}
+
+export interface ExactlyOnceResult {
+  seed: number;
+  records: number;
+  crashes: Record<string, number>;
+  totalCrashes: number;
+  missedPoints: CrashPoint[];
+  lost: number;
+  duplicated: number;
+  mismatchedShards: string[];
+  checkpointsTriggered: number;
+  checkpointsCompleted: number;
+  esm: EventSourceMappingStats;
+}
+
+const CHECKPOINTS_PREFIX = 'checkpoints';
+
+/**
+ * Runs the click-counter through the real protocol under a seeded crash schedule
+ * (every named crash point), with periodic checkpoints, then compares the state
+ * of a final checkpoint with an independent recomputation from the input.
+ */
+export async function runExactlyOnceScenario(
+  options: ExactlyOnceScenarioOptions,
+): Promise<ExactlyOnceResult> {
+  const { parts, jobId } = options;
+  const random = seededRandom(options.seed);
+  const workload = clickWorkload(options.records, options.users, random);
+  const storagePrefixFor = (id: number) => checkpointPrefix(CHECKPOINTS_PREFIX, jobId, id).replace(/\/$/, '');
+  const schedule = new CrashSchedule({
+    points: options.crashPoints,
+    crashesPerPoint: options.crashesPerPoint,
+    maxVisitsBetweenCrashes: options.maxVisitsBetweenCrashes ?? 4,
+    random,
+    // A crash mid-upload leaves half an object behind, as a killed multipart upload would.
+    beforeCrash: async (point, context) => {
+      if (point !== 'mid-upload' || context.checkpointId === undefined) return;
+      const key = `${storagePrefixFor(context.checkpointId)}/${context.shardId}-partial-${Math.floor(random() * 1e9)}.snap`;
+      await parts.snapshots.put(key, new Uint8Array(64));
+    },
+  });
+  const esm = new EventSourceMappingSimulator({
+    source: parts.source,
+    createContainer: processorContainer({
+      parts,
+      operator: clickCounter,
+      settings: {
+        jobId,
+        mode: options.mode ?? 'EXACTLY_ONCE',
+        memoryThresholdBytes: options.memoryThresholdBytes ?? 1024,
+        compression: 'none',
+      },
+      faults: schedule,
+      reportBatchItemFailures: options.reportBatchItemFailures ?? true,
+    }),
+    batchSize: options.batchSize ?? 100,
+    random,
+    coldStartRate: options.coldStartRate ?? 0.05,
+    maxConsecutiveErrors: 200,
+    onError: (e) => {
+      if ((e as { reason?: string }).reason !== 'INJECTED_FAULT') console.log('ESMERR', (e as Error).message);
+    },
+  });
+  const coordinator = {
+    store: parts.store,
+    writer: parts.writer,
+    clock: parts.clock,
+    snapshots: parts.snapshots,
+  };
+  const pending = new Set<number>();
+  let triggered = 0;
+  let completed = 0;
+  const trigger = async () => {
+    const record = await triggerCheckpoint(coordinator, { jobId, kind: 'CHECKPOINT', storagePrefixFor });
+    pending.add(record.checkpointId);
+    triggered++;
+    return record.checkpointId;
+  };
+  const completePending = async () => {
+    for (const id of [...pending]) {
+      const result = await tryCompleteCheckpoint(coordinator, jobId, id);
+      if (result.status === 'COMPLETED') completed++;
+      if (result.status !== 'PENDING') pending.delete(id);
+    }
+  };
+
+  const chunkSize = options.chunkSize ?? 500;
+  const every = options.checkpointEveryRounds ?? 4;
+  let rounds = 0;
+  for (let offset = 0; offset < workload.records.length; offset += chunkSize) {
+    await parts.produce(workload.records.slice(offset, offset + chunkSize));
+    for (let i = 0; i < 3; i++) {
+      await esm.pollOnce();
+      if (++rounds % every === 0) await trigger();
+      await completePending();
+    }
+    options.onProgress?.(
+      `produced=${Math.min(offset + chunkSize, workload.records.length)} delivered=${esm.stats.deliveredRecords} ` +
+        `checkpoints=${completed}/${triggered} crashes=${schedule.totalCrashes()}`,
+    );
+  }
+
+  // A final checkpoint after all input: its snapshots hold the complete state.
+  let finalId = await trigger();
+  let finalDone = false;
+  for (let attempt = 0; attempt < 50 && !finalDone; attempt++) {
+    await esm.drain();
+    const result = await tryCompleteCheckpoint(coordinator, jobId, finalId);
+    if (result.status === 'COMPLETED') {
+      completed++;
+      finalDone = true;
+    } else if (result.status !== 'PENDING') {
+      finalId = await trigger();
+    }
+  }
+  if (!finalDone) throw new Error(`seed ${options.seed}: the final checkpoint ${finalId} never completed`);
+
+  const states = await checkpointState(parts, jobId, finalId);
+  const mismatchedShards: string[] = [];
+  const actual = new Map<string, number>();
+  for (const [shardId, content] of states) {
+    if (canonicalState(content) !== canonicalState(await referenceState(parts, clickCounter, shardId))) {
+      mismatchedShards.push(shardId);
+    }
+    for (const [user, clicks] of content.keyed.clicks ?? [])
+      actual.set(user, (actual.get(user) ?? 0) + Number(clicks));
+  }
+  let lost = 0;
+  let duplicated = 0;
+  for (const [user, e] of workload.expected) {
+    const got = actual.get(user) ?? 0;
+    if (got < e.clicks) lost += e.clicks - got;
+    if (got > e.clicks) duplicated += got - e.clicks;
+  }
+  for (const [user, got] of actual) if (!workload.expected.has(user)) duplicated += got;
+
+  return {
+    seed: options.seed,
+    records: options.records,
+    crashes: Object.fromEntries(schedule.crashes),
+    totalCrashes: schedule.totalCrashes(),
+    missedPoints: schedule.missedPoints(),
+    lost,
+    duplicated,
+    mismatchedShards,
+    checkpointsTriggered: triggered,
+    checkpointsCompleted: completed,
+    esm: esm.stats,
+  };
+}

@@ -1,0 +1,39 @@
+import { checkpointedKinesisHandler } from '../../core/middy/checkpointing-middleware.js';
+import { CheckpointedProcessor } from '../../core/processing/checkpointed-processor.js';
+import type { FaultInjector } from '../../core/processing/crash-points.js';
+import type { ProcessorSettings } from '../../core/processing/types.js';
+import { type AnyOperatorDefinition, OperatorRuntime } from '../../core/state/index.js';
+import type { KinesisHandler } from '../esm/event-source-mapping.js';
+import type { PipelineParts } from './parts.js';
+
+export interface ContainerOptions {
+  parts: PipelineParts;
+  operator: AnyOperatorDefinition;
+  settings: Omit<ProcessorSettings, 'containerId' | 'operatorName'>;
+  faults?: FaultInjector;
+  reportBatchItemFailures?: boolean;
+  /** Every processor built, so a test can inspect live state. */
+  processors?: Map<string, CheckpointedProcessor>;
+}
+
+/** A new Lambda container: the real middy handler around a fresh processor (empty memory). */
+export function processorContainer(options: ContainerOptions): (containerId: string) => KinesisHandler {
+  return (containerId) => {
+    const { parts } = options;
+    const processor = new CheckpointedProcessor({
+      settings: { ...options.settings, operatorName: options.operator.name, containerId },
+      store: parts.store,
+      snapshots: parts.snapshots,
+      reader: parts.reader,
+      clock: parts.clock,
+      createRuntime: (shardId) => new OperatorRuntime(options.operator, { shardId, clock: parts.clock }),
+      ...(options.faults ? { faults: options.faults } : {}),
+    });
+    options.processors?.set(containerId, processor);
+    const handler = checkpointedKinesisHandler({
+      processor: () => processor,
+      reportBatchItemFailures: options.reportBatchItemFailures ?? true,
+    });
+    return (event, context) => handler(event, context);
+  };
+}
