@@ -9,6 +9,7 @@ import { clickWorkload } from './click-workload.js';
 import { CrashSchedule } from './crash-schedule.js';
 import { canonicalState, checkpointState, referenceState } from './final-state.js';
 import type { PipelineParts } from './parts.js';
+import { flakyOperator } from './flaky-operator.js';
 import { processorContainer } from './processor-container.js';
 import { seededRandom } from './random.js';
 
@@ -29,7 +30,10 @@ export interface ExactlyOnceScenarioOptions {
   memoryThresholdBytes?: number;
   mode?: CheckpointingMode;
   reportBatchItemFailures?: boolean;
+  /** Probability that user code throws on a record (once per record), after half-updating state. */
+  transientRecordFailureRate?: number;
   onProgress?: (line: string) => void;
+  onError?: (error: unknown, shardId: string) => void;
 }
 
 export interface ExactlyOnceResult {
@@ -76,7 +80,9 @@ export async function runExactlyOnceScenario(
     source: parts.source,
     createContainer: processorContainer({
       parts,
-      operator: clickCounter,
+      operator: options.transientRecordFailureRate
+        ? flakyOperator(clickCounter, options.transientRecordFailureRate, random)
+        : clickCounter,
       settings: {
         jobId,
         mode: options.mode ?? 'EXACTLY_ONCE',
@@ -90,9 +96,7 @@ export async function runExactlyOnceScenario(
     random,
     coldStartRate: options.coldStartRate ?? 0.05,
     maxConsecutiveErrors: 200,
-    onError: (e) => {
-      if ((e as { reason?: string }).reason !== 'INJECTED_FAULT') console.log('ESMERR', (e as Error).message);
-    },
+    ...(options.onError ? { onError: options.onError } : {}),
   });
   const coordinator = {
     store: parts.store,
@@ -147,6 +151,7 @@ export async function runExactlyOnceScenario(
     }
   }
   if (!finalDone) throw new Error(`seed ${options.seed}: the final checkpoint ${finalId} never completed`);
+  await completePending(); // earlier checkpoints whose barriers were drained with the final one
 
   const states = await checkpointState(parts, jobId, finalId);
   const mismatchedShards: string[] = [];
