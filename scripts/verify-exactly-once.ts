@@ -26,7 +26,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: npm run verify:exactly-once -- [--records 20000] [--shards 4] [--seed N] [--crashes-per-point 3]');
+  console.log(
+    'usage: npm run verify:exactly-once -- [--records 20000] [--shards 4] [--seed N] [--crashes-per-point 3]',
+  );
   process.exit(0);
 }
 const records = positiveInt('records', values.records);
@@ -50,7 +52,9 @@ let exitCode = 1;
 try {
   const names = uniqueNames('verify');
   await provisionResources(clients, names, { shardCount: shards });
-  console.log(`verify exactly-once: seed=${seed} records=${records} shards=${shards} crash points=${CRASH_POINTS.length}`);
+  console.log(
+    `verify exactly-once: seed=${seed} records=${records} shards=${shards} crash points=${CRASH_POINTS.length}`,
+  );
   const result = await runExactlyOnceScenario({
     parts: awsParts(clients, names),
     jobId: 'verify-job',
@@ -75,7 +79,8 @@ try {
     result.duplicated === 0 &&
     result.mismatchedShards.length === 0 &&
     result.missedPoints.length === 0;
-  if (result.missedPoints.length > 0) console.log(`crash points never reached: ${result.missedPoints.join(', ')}`);
+  if (result.missedPoints.length > 0)
+    console.log(`crash points never reached: ${result.missedPoints.join(', ')}`);
   console.log(
     `exactly-once: records=${result.records} crashes=${result.totalCrashes} lost=${result.lost} duplicated=${result.duplicated}`,
   );

@@ -7,9 +7,9 @@ import type { ShardAck, ShardCursor } from '../ports/index.js';
  * exactly the same limits and both stores reject the same bad input, changing nothing.
  */
 
-export const CHECKPOINT_ID_DIGITS = 12;
-/** Largest id that still sorts correctly once zero-padded to 12 digits. */
-export const MAX_CHECKPOINT_ID = 10 ** CHECKPOINT_ID_DIGITS - 1;
+import { CHECKPOINT_ID_DIGITS, MAX_CHECKPOINT_ID } from '../ports/checkpoint-store.js';
+
+export { CHECKPOINT_ID_DIGITS, MAX_CHECKPOINT_ID };
 /**
  * Inline snapshots ride in the ack item; DynamoDB caps an item at 400 KB, so we
  * keep a margin for the other attributes. Bigger snapshots belong in S3.

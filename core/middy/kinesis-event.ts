@@ -2,6 +2,8 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { BadInputError } from '../errors/index.js';
 import type { StreamRecord } from '../ports/stream.js';
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 export interface ShardBatch {
   shardId: string;
   records: StreamRecord[];
@@ -30,7 +32,7 @@ function parseRecord(record: KinesisStreamRecord, index: number): StreamRecord {
   const where = `Records[${index}]`;
   const eventId = record?.eventID;
   const kinesis = record?.kinesis;
-  if (typeof eventId !== 'string' || !eventId.includes(':')) {
+  if (typeof eventId !== 'string' || eventId.indexOf(':') < 1) {
     throw new BadInputError(
       `${where}.eventID: expected "shardId-...:<sequence number>", found ${describe(eventId)}`,
     );
@@ -43,12 +45,21 @@ function parseRecord(record: KinesisStreamRecord, index: number): StreamRecord {
   if (typeof kinesis.data !== 'string') {
     throw new BadInputError(`${where}.kinesis.data: expected base64 text, found ${describe(kinesis.data)}`);
   }
+  if (!BASE64.test(kinesis.data)) {
+    throw new BadInputError(`${where}.kinesis.data: expected base64 text, found ${describe(kinesis.data)}`);
+  }
+  const arrivalSeconds = kinesis.approximateArrivalTimestamp ?? 0;
+  if (typeof arrivalSeconds !== 'number' || !Number.isFinite(arrivalSeconds)) {
+    throw new BadInputError(
+      `${where}.kinesis.approximateArrivalTimestamp: expected epoch seconds, found ${describe(arrivalSeconds)}`,
+    );
+  }
   return {
     shardId: eventId.slice(0, eventId.indexOf(':')),
     sequenceNumber: kinesis.sequenceNumber,
     partitionKey: String(kinesis.partitionKey ?? ''),
     data: Buffer.from(kinesis.data, 'base64'),
-    arrivalTimeMs: Math.round(Number(kinesis.approximateArrivalTimestamp ?? 0) * 1000),
+    arrivalTimeMs: Math.round(arrivalSeconds * 1000),
   };
 }
 

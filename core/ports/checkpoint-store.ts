@@ -10,6 +10,10 @@ import type { SnapshotRef } from './snapshot-store.js';
  * surfaces as ConditionFailedError. No transactions: each write alone is a safe step.
  */
 
+export const CHECKPOINT_ID_DIGITS = 12;
+/** Largest checkpoint id: ids are zero-padded to 12 digits in sort keys. */
+export const MAX_CHECKPOINT_ID = 10 ** CHECKPOINT_ID_DIGITS - 1;
+
 export type JobStatus = 'RUNNING' | 'FAILED' | 'CANCELED';
 
 export interface FailureEntry {

@@ -1,5 +1,5 @@
 import { BadInputError } from '../errors/index.js';
-import type { CheckpointKind } from '../ports/checkpoint-store.js';
+import { type CheckpointKind, MAX_CHECKPOINT_ID } from '../ports/checkpoint-store.js';
 
 /**
  * A checkpoint barrier travels through the stream as an ordinary Kinesis record,
@@ -29,7 +29,7 @@ export function encodeBarrier(barrier: CheckpointBarrier): Uint8Array {
 }
 
 export function isBarrierRecord(data: Uint8Array): boolean {
-  if (data.length <= MAGIC.length || data[0] !== 0) return false;
+  if (data.length < MAGIC.length || data[0] !== 0) return false;
   for (let i = 1; i < MAGIC.length; i++) if (data[i] !== MAGIC[i]) return false;
   return true;
 }
@@ -51,11 +51,16 @@ export function parseBarrier(data: Uint8Array): CheckpointBarrier | undefined {
   } catch (cause) {
     throw new BarrierFormatError(`body is not JSON: ${text.slice(0, 80)}`, cause);
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new BarrierFormatError(`expected a JSON object body, found ${text.slice(0, 80)}`);
+  }
   const b = parsed as Partial<CheckpointBarrier>;
   if (
     typeof b.jobId !== 'string' ||
     typeof b.checkpointId !== 'number' ||
     !Number.isSafeInteger(b.checkpointId) ||
+    b.checkpointId < 0 ||
+    b.checkpointId > MAX_CHECKPOINT_ID ||
     (b.kind !== 'CHECKPOINT' && b.kind !== 'SAVEPOINT') ||
     typeof b.triggerTimeMs !== 'number'
   ) {

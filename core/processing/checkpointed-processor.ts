@@ -157,7 +157,7 @@ export class CheckpointedProcessor {
         continue;
       }
       try {
-        this.applyRecord(run, record);
+        if (this.applyRecord(run, record)) run.outcome.applied++;
       } catch (error) {
         if (!options.reportBatchItemFailures) throw error;
         this.deps.log?.('record-failed', {
@@ -167,7 +167,6 @@ export class CheckpointedProcessor {
         });
         return record.sequenceNumber;
       }
-      run.outcome.applied++;
     }
     return undefined;
   }
@@ -191,7 +190,8 @@ export class CheckpointedProcessor {
     }
   }
 
-  private applyRecord(run: BatchRun, record: StreamRecord): void {
+  /** Applies one record; returns whether it was data (rather than a barrier). */
+  private applyRecord(run: BatchRun, record: StreamRecord): boolean {
     let barrier: ReturnType<typeof parseBarrier>;
     try {
       barrier = parseBarrier(record.data);
@@ -203,7 +203,7 @@ export class CheckpointedProcessor {
         error,
       });
       run.live.position = record.sequenceNumber;
-      return;
+      return false;
     }
     if (barrier === undefined) {
       run.live.runtime.processRecord(record);
@@ -216,6 +216,7 @@ export class CheckpointedProcessor {
       );
     }
     run.live.position = record.sequenceNumber;
+    return barrier === undefined;
   }
 
   private async commit(run: BatchRun): Promise<void> {

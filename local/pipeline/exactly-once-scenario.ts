@@ -8,8 +8,8 @@ import { EventSourceMappingSimulator, type EventSourceMappingStats } from '../es
 import { clickWorkload } from './click-workload.js';
 import { CrashSchedule } from './crash-schedule.js';
 import { canonicalState, checkpointState, referenceState } from './final-state.js';
-import type { PipelineParts } from './parts.js';
 import { flakyOperator } from './flaky-operator.js';
+import type { PipelineParts } from './parts.js';
 import { processorContainer } from './processor-container.js';
 import { seededRandom } from './random.js';
 

@@ -28,10 +28,12 @@ describe('exactly-once on the emulators (DynamoDB, S3 and Kinesis adapters throu
     // Assess
     expect(result.missedPoints).toEqual([]);
     expect(result.checkpointsCompleted).toBeGreaterThanOrEqual(1);
-    expect({ lost: result.lost, duplicated: result.duplicated, mismatched: result.mismatchedShards }).toEqual({
-      lost: 0,
-      duplicated: 0,
-      mismatched: [],
-    });
+    expect({ lost: result.lost, duplicated: result.duplicated, mismatched: result.mismatchedShards }).toEqual(
+      {
+        lost: 0,
+        duplicated: 0,
+        mismatched: [],
+      },
+    );
   });
 });

@@ -9,33 +9,37 @@ describe('exactly-once under crashes (in-memory ports, real protocol, real middy
     { seed: 11, reportBatchItemFailures: true },
     { seed: 12, reportBatchItemFailures: false },
     { seed: 13, reportBatchItemFailures: true },
-  ])('a crash at every named crash point, retried, loses and duplicates nothing (seed $seed, partial failures $reportBatchItemFailures)', async ({
-    seed,
-    reportBatchItemFailures,
-  }) => {
-    // Act
-    const result = await runExactlyOnceScenario({
-      parts: memoryParts(4),
-      jobId: 'job-eo',
-      records: 3_000,
-      users: 60,
-      seed,
-      crashPoints: CRASH_POINTS,
-      crashesPerPoint: 3,
-      transientRecordFailureRate: 0.002,
-      reportBatchItemFailures,
-    });
+  ])(
+    'a crash at every named crash point, retried, loses and duplicates nothing (seed $seed, partial failures $reportBatchItemFailures)',
+    async ({ seed, reportBatchItemFailures }) => {
+      // Act
+      const result = await runExactlyOnceScenario({
+        parts: memoryParts(4),
+        jobId: 'job-eo',
+        records: 3_000,
+        users: 60,
+        seed,
+        crashPoints: CRASH_POINTS,
+        crashesPerPoint: 3,
+        transientRecordFailureRate: 0.002,
+        reportBatchItemFailures,
+      });
 
-    // Assess
-    expect(result.missedPoints).toEqual([]);
-    expect(result.totalCrashes).toBe(CRASH_POINTS.length * 3);
-    expect(result.checkpointsCompleted).toBeGreaterThanOrEqual(1);
-    expect({ lost: result.lost, duplicated: result.duplicated, mismatched: result.mismatchedShards }).toEqual({
-      lost: 0,
-      duplicated: 0,
-      mismatched: [],
-    });
-  });
+      // Assess
+      expect(result.missedPoints).toEqual([]);
+      expect(result.totalCrashes).toBe(CRASH_POINTS.length * 3);
+      expect(result.checkpointsCompleted).toBeGreaterThanOrEqual(1);
+      expect({
+        lost: result.lost,
+        duplicated: result.duplicated,
+        mismatched: result.mismatchedShards,
+      }).toEqual({
+        lost: 0,
+        duplicated: 0,
+        mismatched: [],
+      });
+    },
+  );
 
   it('random batch sizes, container churn, crashes and record failures never change the final state (property)', async () => {
     await fc.assert(
