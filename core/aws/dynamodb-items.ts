@@ -4,6 +4,7 @@ import type {
   AckedSnapshot,
   CheckpointKind,
   CheckpointRecord,
+  CheckpointStatistics,
   CheckpointStatus,
   FailureEntry,
   JobMeta,
@@ -137,6 +138,7 @@ export function checkpointToItem(jobId: string, record: CheckpointRecord): Item 
     ...optional('completedAtMs', record.completedAtMs),
     ...optional('failureReason', record.failureReason),
     ...optional('totalSizeBytes', record.totalSizeBytes),
+    ...(record.stats ? { stats: S(JSON.stringify(record.stats)) } : {}),
   };
 }
 
@@ -155,6 +157,7 @@ export function itemToCheckpoint(item: Item): CheckpointRecord {
       completedAtMs: readOptN(item, 'completedAtMs'),
       failureReason: readOptS(item, 'failureReason'),
       totalSizeBytes: readOptN(item, 'totalSizeBytes'),
+      stats: item.stats?.S === undefined ? undefined : (JSON.parse(item.stats.S) as CheckpointStatistics),
     },
   );
 }
@@ -162,6 +165,7 @@ export function itemToCheckpoint(item: Item): CheckpointRecord {
 /** The attribute value of one CheckpointRecord field, for an UpdateItem SET. */
 export function checkpointFieldToAttr(name: string, value: unknown): AttributeValue {
   if (name === 'expectedShards') return expectedShardsToAttr(value as string[]);
+  if (name === 'stats') return S(JSON.stringify(value));
   return typeof value === 'number' ? N(value) : S(String(value));
 }
 

@@ -87,6 +87,7 @@ const CHECKPOINT_FIELDS = [
   'completedAtMs',
   'failureReason',
   'totalSizeBytes',
+  'stats',
 ] as const;
 
 export type CheckpointTransition = Partial<Omit<CheckpointRecord, 'checkpointId' | 'kind'>> & {

@@ -1,5 +1,10 @@
 import { CheckpointError, isCheckpointError } from '../errors/index.js';
-import type { CheckpointRecord, CheckpointStore, ShardAck } from '../ports/checkpoint-store.js';
+import type {
+  CheckpointRecord,
+  CheckpointStatistics,
+  CheckpointStore,
+  ShardAck,
+} from '../ports/checkpoint-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import { sha256Hex } from '../snapshot/index.js';
@@ -68,14 +73,39 @@ export async function tryCompleteCheckpoint(
     });
     return { status: 'ABORTED', reason };
   }
+  const completedAtMs = clock.nowMs();
   const completed = await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
     status: 'COMPLETED',
-    completedAtMs: clock.nowMs(),
-    totalSizeBytes: counted.reduce(
-      (sum, a) => sum + ('ref' in a.snapshot ? a.snapshot.ref.sizeBytes : a.snapshot.sizeBytes),
-      0,
-    ),
+    completedAtMs,
+    totalSizeBytes: counted.reduce((sum, a) => sum + snapshotSize(a), 0),
+    stats: checkpointStatistics(checkpoint, counted, completedAtMs),
   });
   await store.advanceLatestCheckpoint(jobId, checkpointId);
   return { status: 'COMPLETED', checkpoint: completed, acks: counted };
+}
+
+function snapshotSize(ack: ShardAck): number {
+  return 'ref' in ack.snapshot ? ack.snapshot.ref.sizeBytes : ack.snapshot.sizeBytes;
+}
+
+/** Flink-style checkpoint statistics, from the acks. Pure. */
+export function checkpointStatistics(
+  checkpoint: CheckpointRecord,
+  acks: ShardAck[],
+  completedAtMs: number,
+): CheckpointStatistics {
+  const latencies = acks
+    .map((a) => Math.max(0, a.ackTimeMs - checkpoint.triggerTimeMs))
+    .sort((a, b) => a - b);
+  return {
+    durationMs: Math.max(0, completedAtMs - checkpoint.triggerTimeMs),
+    shards: acks.length,
+    ackLatencyMs: {
+      min: latencies[0] ?? 0,
+      median: latencies[Math.floor((latencies.length - 1) / 2)] ?? 0,
+      max: latencies[latencies.length - 1] ?? 0,
+    },
+    inlineShards: acks.filter((a) => 'inline' in a.snapshot).length,
+    largestSnapshotBytes: acks.reduce((max, a) => Math.max(max, snapshotSize(a)), 0),
+  };
 }

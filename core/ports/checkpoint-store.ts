@@ -53,6 +53,19 @@ export interface CheckpointRecord {
   completedAtMs?: number;
   failureReason?: string;
   totalSizeBytes?: number;
+  /** Recorded at completion (Flink's checkpoint statistics). */
+  stats?: CheckpointStatistics;
+}
+
+export interface CheckpointStatistics {
+  /** Trigger to completion. */
+  durationMs: number;
+  shards: number;
+  /** Per-shard ack latency (ack time - trigger time). */
+  ackLatencyMs: { min: number; median: number; max: number };
+  /** Shards whose snapshot was inlined in the ack (below the memory threshold). */
+  inlineShards: number;
+  largestSnapshotBytes: number;
 }
 
 export interface InlineSnapshot {

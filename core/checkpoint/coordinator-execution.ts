@@ -1,0 +1,43 @@
+/**
+ * The JSON that flows through the coordinator state machine (infra/coordinator.asl.json):
+ * each RunWindow task receives it and returns the next one. Everything the
+ * coordinator must remember between windows rides here, so a window can run in
+ * any Lambda container and an execution can continue-as-new without losing it.
+ */
+export type WindowStatus = 'CONTINUE' | 'STOPPED' | 'FAILED';
+
+export interface CoordinatorCarryState {
+  /** Trigger time of the last periodic checkpoint. */
+  lastTriggerTimeMs?: number;
+  /** Completion time of the last completed checkpoint (min pause is measured from it). */
+  lastCompletionTimeMs?: number;
+  /** Flink's CheckpointFailureManager counter. */
+  continuousFailureCount: number;
+}
+
+export interface CoordinatorExecutionState {
+  jobId: string;
+  carry: CoordinatorCarryState;
+  /** Windows run in this execution; at maxWindowsPerExecution it continues as a new execution. */
+  windowsInExecution: number;
+  /** Keeps an execution far below the 25,000-event history limit (about 6 events per window). */
+  maxWindowsPerExecution: number;
+  /** Set by a window: what the state machine does next. */
+  status?: WindowStatus;
+  /** > 0: nothing to do for a while; the state machine waits (free) instead of a running Lambda. */
+  sleepSeconds?: number;
+  reason?: string;
+  /** Consecutive failed RunWindow tasks (reset by a successful one); too many fail the execution. */
+  consecutiveTaskErrors?: number;
+}
+
+export const DEFAULT_MAX_WINDOWS_PER_EXECUTION = 1_000;
+
+export function initialExecutionState(jobId: string): CoordinatorExecutionState {
+  return {
+    jobId,
+    carry: { continuousFailureCount: 0 },
+    windowsInExecution: 0,
+    maxWindowsPerExecution: DEFAULT_MAX_WINDOWS_PER_EXECUTION,
+  };
+}

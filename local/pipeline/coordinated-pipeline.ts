@@ -1,0 +1,119 @@
+import {
+  type CoordinatorSettings,
+  DEFAULT_COORDINATOR_SETTINGS,
+  runCoordinatorWindow,
+  type WindowStatistics,
+} from '../../core/checkpoint/checkpoint-coordinator.js';
+import {
+  type CoordinatorExecutionState,
+  initialExecutionState,
+} from '../../core/checkpoint/coordinator-execution.js';
+import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
+import type { CheckpointConfig } from '../../core/config/index.js';
+import type { AnyOperatorDefinition } from '../../core/state/index.js';
+import { EventSourceMappingSimulator } from '../esm/event-source-mapping.js';
+import type { ShardSource } from '../esm/shard-source.js';
+import type { FakeClock } from './fake-clock.js';
+import type { PipelineParts, ProducedRecord } from './parts.js';
+import { processorContainer } from './processor-container.js';
+
+export interface CoordinatedPipelineOptions {
+  parts: PipelineParts;
+  clock: FakeClock;
+  operator: AnyOperatorDefinition;
+  config: CheckpointConfig;
+  checkpointsPrefix?: string;
+  /** Records produced at every tick of simulated time (a steady workload). */
+  produce?: (tick: number) => ProducedRecord[];
+  settings?: Partial<CoordinatorSettings>;
+}
+
+/**
+ * The whole checkpointing loop in simulated time: the coordinator's window runs
+ * with a sleep that advances a fake clock and lets the event source mapping
+ * deliver (processors ack barriers meanwhile). Shards can be stalled to model a
+ * processor that never acknowledges.
+ */
+export class CoordinatedPipeline {
+  readonly esm: EventSourceMappingSimulator;
+  readonly stats: WindowStatistics = { triggered: 0, completed: 0, aborted: 0, subsumed: 0 };
+  readonly stalledShards = new Set<string>();
+  readonly settings: CoordinatorSettings;
+  /** Trigger times observed, for assertions about intervals and pauses. */
+  state: CoordinatorExecutionState;
+  private ticks = 0;
+
+  constructor(private readonly options: CoordinatedPipelineOptions) {
+    const { parts, config } = options;
+    const prefix = options.checkpointsPrefix ?? 'checkpoints';
+    this.settings = {
+      ...DEFAULT_COORDINATOR_SETTINGS,
+      ...options.settings,
+      jobId: config.jobId,
+      config,
+      storagePrefixFor: (id) => checkpointPrefix(prefix, config.jobId, id).replace(/\/$/, ''),
+    };
+    const stalled = this.stalledShards;
+    const source: ShardSource = {
+      listShardIds: () => parts.source.listShardIds(),
+      read: async (shardId, after, limit) =>
+        stalled.has(shardId) ? [] : parts.source.read(shardId, after, limit),
+    };
+    this.esm = new EventSourceMappingSimulator({
+      source,
+      createContainer: processorContainer({
+        parts,
+        operator: options.operator,
+        settings: {
+          jobId: config.jobId,
+          mode: config.mode,
+          memoryThresholdBytes: config.memoryThresholdBytes,
+          compression: config.snapshotCompression,
+        },
+      }),
+    });
+    this.state = initialExecutionState(config.jobId);
+  }
+
+  /** One step of simulated time: produce, then one poll of every shard. */
+  async tick(ms: number): Promise<void> {
+    this.options.clock.advance(ms);
+    const records = this.options.produce?.(this.ticks++) ?? [];
+    if (records.length > 0) await this.options.parts.produce(records);
+    await this.esm.pollOnce();
+  }
+
+  /** Runs RunWindow once, for at most `windowMs` of simulated time. */
+  async runWindow(windowMs: number): Promise<CoordinatorExecutionState> {
+    const { parts, clock } = this.options;
+    this.state = await runCoordinatorWindow(
+      {
+        store: parts.store,
+        snapshots: parts.snapshots,
+        writer: parts.writer,
+        clock,
+        sleep: (ms) => this.tick(ms),
+      },
+      this.settings,
+      this.state,
+      clock.nowMs() + windowMs,
+      this.stats,
+    );
+    return this.state;
+  }
+
+  /** Runs windows (and the waits the state machine would do) until `durationMs` of simulated time passed. */
+  async runFor(durationMs: number, windowMs = 60_000): Promise<void> {
+    const end = this.options.clock.nowMs() + durationMs;
+    const clock = this.options.clock;
+    for (let i = 0; i < 100_000 && clock.nowMs() < end; i++) {
+      const before = clock.nowMs();
+      const state = await this.runWindow(Math.min(windowMs, end - before));
+      if (state.status !== 'CONTINUE') return;
+      const remaining = Math.max(0, end - clock.nowMs());
+      const sleepMs = (state.sleepSeconds ?? 0) * 1_000;
+      if (sleepMs > 0) await this.tick(Math.min(sleepMs, remaining));
+      else if (clock.nowMs() === before) await this.tick(Math.min(this.settings.ackPollMs, remaining));
+    }
+  }
+}
