@@ -1,4 +1,5 @@
 export * from './checkpoint-store.js';
 export * from './clock.js';
+export * from './output-sink.js';
 export * from './snapshot-store.js';
 export * from './stream.js';

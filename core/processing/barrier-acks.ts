@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConditionFailedError } from '../errors/index.js';
 import type { AckedSnapshot, ShardAck } from '../ports/checkpoint-store.js';
 import { encodeSnapshot, sha256Hex } from '../snapshot/index.js';
+import type { OutboxEntry } from '../state/snapshot-content.js';
 import type { CheckpointBarrier } from './barrier.js';
 import { NO_FAULTS } from './crash-points.js';
 import type { ProcessorDependencies, ShardRuntime } from './types.js';
@@ -23,6 +24,7 @@ export function captureAtBarrier(
   runtime: ShardRuntime,
   barrier: CheckpointBarrier,
   sequenceNumber: string,
+  outbox?: OutboxEntry[],
 ): PendingAck {
   const { settings, clock } = deps;
   const bytes = encodeSnapshot(
@@ -34,7 +36,7 @@ export function captureAtBarrier(
       operatorName: settings.operatorName,
       createdAtMs: clock.nowMs(),
     },
-    runtime.captureSnapshot(),
+    outbox ? { ...runtime.captureSnapshot(), outbox } : runtime.captureSnapshot(),
     { compression: settings.compression },
   );
   return { barrier, sequenceNumber, bytes };

@@ -92,13 +92,17 @@ export class CheckpointedProcessor {
     const run = await this.begin(shardId, records[0]!.sequenceNumber, outcome);
     const failedAt = await this.applyBatch(run, records, options);
     if (failedAt === undefined) await this.catchUp(run);
-    run.live.runtime.advanceProcessingTime(this.deps.clock.nowMs());
+    const nowMs = this.deps.clock.nowMs();
+    run.live.outputs.beginOrigin(`processing-time-${nowMs}`);
+    run.live.runtime.advanceProcessingTime(nowMs);
+    if (failedAt !== undefined) run.live.outputs.dropOrigin(failedAt);
     await this.faults.at('after-apply-before-commit', { shardId });
     await this.commit(run);
     await this.faults.at('after-commit-before-ack', { shardId });
     for (const pending of run.pending) {
       if (await acknowledgeBarrier(this.deps, shardId, run.live.generation, pending)) outcome.acksWritten++;
     }
+    outcome.outputsWritten = await this.publishOutputs(run.live);
     if (failedAt !== undefined) {
       // The failing record may have half-mutated state: drop it, the retry starts cold.
       outcome.failedSequenceNumber = failedAt;
@@ -131,6 +135,7 @@ export class CheckpointedProcessor {
       committed: recovered.committedSequenceNumber,
     };
     if (recovered.replayFrom && needsReplay(recovered.replayFrom, firstSequenceNumber)) {
+      run.live.outputs.replaying = true;
       for await (const page of this.deps.reader.readRange(
         shardId,
         recovered.replayFrom,
@@ -142,6 +147,7 @@ export class CheckpointedProcessor {
           outcome.replayed++;
         }
       }
+      run.live.outputs.replaying = false;
     }
     return run;
   }
@@ -206,17 +212,34 @@ export class CheckpointedProcessor {
       return false;
     }
     if (barrier === undefined) {
+      run.live.outputs.beginOrigin(record.sequenceNumber);
       run.live.runtime.processRecord(record);
     } else if (barrier.jobId !== this.deps.settings.jobId) {
       run.outcome.foreignBarriers++;
     } else {
       run.outcome.barriers++;
+      const outbox = run.live.outputs.assignTo(barrier.checkpointId);
       run.pending.push(
-        captureAtBarrier(this.deps, run.shardId, run.live.runtime, barrier, record.sequenceNumber),
+        captureAtBarrier(this.deps, run.shardId, run.live.runtime, barrier, record.sequenceNumber, outbox),
       );
     }
     run.live.position = record.sequenceNumber;
     return barrier === undefined;
+  }
+
+  /**
+   * Runs after the commit proved this state current. EXACTLY_ONCE releases
+   * outputs whose checkpoint completed (one META read while some are waiting).
+   */
+  private async publishOutputs(live: LiveShard): Promise<number> {
+    if (live.outputs.pendingCount === 0) return 0;
+    if (
+      this.deps.settings.mode === 'EXACTLY_ONCE' &&
+      live.outputs.waitingForCompletion(live.knownCompletedId)
+    ) {
+      live.knownCompletedId = (await this.deps.store.getJob(this.deps.settings.jobId))?.latestCheckpointId;
+    }
+    return live.outputs.publish(this.deps.sink, live.knownCompletedId);
   }
 
   private async commit(run: BatchRun): Promise<void> {
@@ -262,6 +285,7 @@ function emptyOutcome(shardId: string): BatchOutcome {
     acksWritten: 0,
     foreignBarriers: 0,
     coldStart: false,
+    outputsWritten: 0,
   };
 }
 

@@ -29,3 +29,19 @@ export class GenerationFencedError extends CheckpointError {
     this.name = 'GenerationFencedError';
   }
 }
+
+/**
+ * The job was canceled or failed: records are left in the stream (the batch is
+ * retried, nothing is lost) until an operator restores or resumes the job.
+ */
+export class JobNotRunningError extends CheckpointError {
+  constructor(jobId: string, status: string, reason: string | undefined) {
+    super(
+      'JOB_NOT_RUNNING',
+      `job ${jobId} is ${status}${reason ? ` (${reason})` : ''}: records stay in the stream; ` +
+        'restore a checkpoint or savepoint (control function action "restore") to resume',
+      { retryable: true },
+    );
+    this.name = 'JobNotRunningError';
+  }
+}

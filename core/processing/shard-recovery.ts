@@ -3,7 +3,9 @@ import { CheckpointError, ConditionFailedError } from '../errors/index.js';
 import type { ShardAck, ShardCursor } from '../ports/checkpoint-store.js';
 import type { ReplayStart } from '../ports/stream.js';
 import { decodeSnapshot, sha256Hex } from '../snapshot/index.js';
-import { CursorFencedError, GenerationFencedError } from './errors.js';
+import type { OutboxEntry } from '../state/snapshot-content.js';
+import { CursorFencedError, GenerationFencedError, JobNotRunningError } from './errors.js';
+import { ShardOutputs } from './shard-outputs.js';
 import type { ProcessorDependencies, ShardRuntime } from './types.js';
 
 /** A shard's state held by this container, and what it was derived from. */
@@ -14,6 +16,9 @@ export interface LiveShard {
   generation: number;
   /** Last sequence number whose effect is in `runtime` (barriers included). */
   position: string | undefined;
+  outputs: ShardOutputs;
+  /** Latest completed checkpoint this container knows of (to release outputs). */
+  knownCompletedId: number | undefined;
 }
 
 export interface RecoveredShard {
@@ -40,6 +45,7 @@ export async function recoverShard(
     store.getCursor(settings.jobId, shardId),
     ensureJob(store, settings.jobId, clock),
   ]);
+  if (job.status !== 'RUNNING') throw new JobNotRunningError(settings.jobId, job.status, job.statusReason);
   const runtime = deps.createRuntime(shardId);
 
   if (!cursor) {
@@ -62,7 +68,14 @@ export async function recoverShard(
     }
     deps.log?.('cursor-created', { shardId, initialSequenceNumber: firstSequenceNumber });
     return {
-      live: { runtime, cursorVersion: 1, generation: created.generation, position: undefined },
+      live: {
+        runtime,
+        cursorVersion: 1,
+        generation: created.generation,
+        position: undefined,
+        outputs: withOutputs(runtime, shardId, settings.mode),
+        knownCompletedId: job.latestCheckpointId,
+      },
       replayFrom: undefined,
       committedSequenceNumber: undefined,
     };
@@ -76,6 +89,8 @@ export async function recoverShard(
     cursorVersion: cursor.version,
     generation: cursor.generation,
     position: undefined,
+    outputs: withOutputs(runtime, shardId, settings.mode),
+    knownCompletedId: job.latestCheckpointId,
   };
   const ack =
     job.latestCheckpointId === undefined
@@ -85,6 +100,7 @@ export async function recoverShard(
   if (ack) {
     const decoded = decodeSnapshot(await readVerifiedSnapshot(deps, ack));
     runtime.restore(decoded.content);
+    live.outputs = withOutputs(runtime, shardId, settings.mode, decoded.content.outbox);
     live.position = ack.sequenceNumber;
     replayFrom = { afterSequenceNumber: ack.sequenceNumber };
     deps.log?.('shard-restored', {
@@ -109,4 +125,15 @@ export async function readVerifiedSnapshot(deps: ProcessorDependencies, ack: Sha
     );
   }
   return snapshot.inline;
+}
+
+function withOutputs(
+  runtime: ShardRuntime,
+  shardId: string,
+  mode: ProcessorDependencies['settings']['mode'],
+  outbox?: OutboxEntry[],
+): ShardOutputs {
+  const outputs = new ShardOutputs(shardId, mode, outbox);
+  runtime.setOutputHandler(outputs.handler);
+  return outputs;
 }

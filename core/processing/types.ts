@@ -1,5 +1,6 @@
 import type { CheckpointStore } from '../ports/checkpoint-store.js';
 import type { Clock } from '../ports/clock.js';
+import type { OutputSink } from '../ports/output-sink.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import type { StreamReader, StreamRecord } from '../ports/stream.js';
 import type { SnapshotCompression } from '../snapshot/index.js';
@@ -12,6 +13,8 @@ export interface ShardRuntime {
   advanceProcessingTime(nowMs: number): void;
   captureSnapshot(): StateSnapshotContent;
   restore(content: StateSnapshotContent): void;
+  /** Where ctx.output(value) goes. */
+  setOutputHandler(handler: ((value: unknown, key: string) => void) | undefined): void;
 }
 
 export type CheckpointingMode = 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
@@ -34,6 +37,8 @@ export interface ProcessorDependencies {
   reader: StreamReader;
   clock: Clock;
   createRuntime: (shardId: string) => ShardRuntime;
+  /** Where ctx.output results go; without one they are dropped after their checkpoint. */
+  sink?: OutputSink;
   faults?: FaultInjector;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -54,6 +59,8 @@ export interface BatchOutcome {
   coldStart: boolean;
   /** With partial batch responses: the first record that failed; it and the rest are retried. */
   failedSequenceNumber?: string;
+  /** Outputs written to the sink by this invocation. */
+  outputsWritten: number;
   /** The cursor position committed by this invocation. */
   committedSequenceNumber?: string;
 }

@@ -83,6 +83,16 @@ function encodeContentMaps(content: StateSnapshotContent): StateSnapshotContent 
     operator: encodeMaps(content.operator) as StateSnapshotContent['operator'],
     timers: content.timers,
     watermarkMs: content.watermarkMs,
+    ...(content.outbox === undefined
+      ? {}
+      : {
+          outbox: content.outbox.map(({ checkpointId, id, key, value }) => ({
+            checkpointId,
+            id,
+            key,
+            value: encodeMaps(value),
+          })),
+        }),
   };
 }
 

@@ -3,7 +3,12 @@
  * used as state: a payload that decodes but is something else is corrupt, and must
  * never be restored as garbage state.
  */
-import type { SnapshotMetadata, StateSnapshotContent, TimerEntry } from '../state/snapshot-content.js';
+import type {
+  OutboxEntry,
+  SnapshotMetadata,
+  StateSnapshotContent,
+  TimerEntry,
+} from '../state/snapshot-content.js';
 import { SnapshotCorruptError } from './errors.js';
 
 export interface SnapshotPayload {
@@ -47,7 +52,23 @@ function checkContent(value: unknown): StateSnapshotContent {
       processingTime: checkTimers(timers.processingTime, 'content.timers.processingTime'),
     },
     watermarkMs: watermarkMs as number | null,
+    ...(content.outbox === undefined ? {} : { outbox: checkOutbox(content.outbox) }),
   };
+}
+
+function checkOutbox(value: unknown): OutboxEntry[] {
+  const path = 'content.outbox';
+  if (!Array.isArray(value)) throw badShape(path, 'an array of outputs', value);
+  for (let i = 0; i < value.length; i++) {
+    const entry = requireRecord(value[i], `${path}[${i}]`);
+    const checkpointId = entry.checkpointId;
+    if (typeof checkpointId !== 'number' || !Number.isSafeInteger(checkpointId) || checkpointId < 0) {
+      throw badShape(`${path}[${i}].checkpointId`, 'a non-negative integer', checkpointId);
+    }
+    requireString(entry.id, `${path}[${i}].id`);
+    requireString(entry.key, `${path}[${i}].key`);
+  }
+  return value as OutboxEntry[];
 }
 
 function checkKeyedEntries(value: unknown, stateName: string): void {

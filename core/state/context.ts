@@ -2,6 +2,7 @@ import type { StreamRecord } from '../ports/stream.js';
 import type { KeyedStates, StateDescriptors } from './descriptors.js';
 import type { KeyContext } from './key-context.js';
 import type { OperatorState, OperatorStateValues } from './operator-state.js';
+import type { OutputCollector } from './output-collector.js';
 import type { TimeDomain, TimerService } from './timer-service.js';
 
 /** Where the record being processed came from. */
@@ -15,6 +16,12 @@ interface KeyedContext<S extends StateDescriptors, O extends OperatorStateValues
   readonly state: KeyedStates<S>;
   readonly operatorState: OperatorState<O>;
   readonly timerService: TimerService;
+  /**
+   * Emits a result downstream (to the configured sink), attributed to the current key.
+   * EXACTLY_ONCE: published once the checkpoint after it completes. AT_LEAST_ONCE:
+   * published when the batch is done (may repeat after a failure, never lost).
+   */
+  output(value: unknown): void;
 }
 
 /** What processElement sees. Valid only during the call: do not keep it. */
@@ -38,7 +45,12 @@ abstract class RuntimeContext {
     readonly state: Readonly<Record<string, unknown>>,
     readonly operatorState: OperatorState<OperatorStateValues>,
     readonly timerService: TimerService,
+    private readonly outputs: OutputCollector,
   ) {}
+
+  output(value: unknown): void {
+    this.outputs.emit(value, this.key);
+  }
 
   get key(): string {
     const key = this.keys.currentKey;

@@ -38,6 +38,7 @@ export {
   type OperatorRuntimeStats,
 } from './operator-runtime.js';
 export type { OperatorState, OperatorStateValues } from './operator-state.js';
+export { OutputCollector, type OutputHandler } from './output-collector.js';
 export {
   emptySnapshotContent,
   type SnapshotMetadata,

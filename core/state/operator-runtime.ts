@@ -8,6 +8,7 @@ import { BadRecordError, OperatorUsageError } from './errors.js';
 import { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
 import { KeyContext } from './key-context.js';
 import { HeapOperatorState, type OperatorStateValues } from './operator-state.js';
+import { OutputCollector, type OutputHandler } from './output-collector.js';
 import type { StateSnapshotContent, TimerEntry } from './snapshot-content.js';
 import { prepareTimerRestore } from './timer-restore.js';
 import { HeapTimerService } from './timer-service.js';
@@ -52,6 +53,8 @@ export class OperatorRuntime<
   private readonly operator: HeapOperatorState<O>;
   private readonly timers: HeapTimerService;
   private readonly processContext: RuntimeProcessContext;
+  /** Where ctx.output goes; see setOutputHandler. */
+  readonly outputs: OutputCollector;
   private readonly timerContext: RuntimeTimerContext;
 
   constructor(definition: OperatorDefinition<E, S, O>, options?: OperatorRuntimeOptions) {
@@ -67,7 +70,8 @@ export class OperatorRuntime<
       hasOnTimer: this.definition.onTimer !== undefined,
       maxCascadingTimers: options?.maxCascadingTimers ?? 10_000,
     });
-    const parts = [this.keys, this.keyed.states, this.operator, this.timers] as const;
+    this.outputs = new OutputCollector(this.definition.name);
+    const parts = [this.keys, this.keyed.states, this.operator, this.timers, this.outputs] as const;
     this.processContext = new RuntimeProcessContext(...parts);
     this.timerContext = new RuntimeTimerContext(...parts);
   }
@@ -80,6 +84,11 @@ export class OperatorRuntime<
     const runtime = new OperatorRuntime(definition, options);
     runtime.restore(content);
     return runtime;
+  }
+
+  /** Installs where ctx.output(value) goes (the framework's sink logic); undefined drops outputs. */
+  setOutputHandler(handler: OutputHandler | undefined): void {
+    this.outputs.handler = handler;
   }
 
   /** Decode, processElement under the record's partition key, advance the watermark, fire due event-time timers. */

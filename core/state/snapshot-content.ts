@@ -17,6 +17,20 @@ export interface StateSnapshotContent {
   timers: { eventTime: TimerEntry[]; processingTime: TimerEntry[] };
   /** Per-shard event-time watermark; null before the first record. */
   watermarkMs: number | null;
+  /**
+   * EXACTLY_ONCE outputs waiting for their checkpoint to complete (two-phase:
+   * pre-committed in the snapshot, published after completion). Absent when empty.
+   */
+  outbox?: OutboxEntry[];
+}
+
+export interface OutboxEntry {
+  /** The checkpoint whose completion releases this output. */
+  checkpointId: number;
+  /** Deterministic: `<shardId>/<sequence number>/<index>`; a sink dedupes on it. */
+  id: string;
+  key: string;
+  value: unknown;
 }
 
 /** Where a snapshot came from; travels in the file, so a savepoint can be inspected alone. */

@@ -1,6 +1,8 @@
 import { tryCompleteCheckpoint } from '../../core/checkpoint/checkpoint-completion.js';
 import { triggerCheckpoint } from '../../core/checkpoint/checkpoint-trigger.js';
 import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
+import { MemoryOutputSink } from '../../core/memory/memory-output-sink.js';
+import { compareSequenceNumbers } from '../../core/ports/stream.js';
 import type { CrashPoint } from '../../core/processing/crash-points.js';
 import type { CheckpointingMode } from '../../core/processing/types.js';
 import { clickCounter } from '../../core/state/examples/click-counter.js';
@@ -36,6 +38,19 @@ export interface ExactlyOnceScenarioOptions {
   onError?: (error: unknown, shardId: string) => void;
 }
 
+export interface OutputCheck {
+  /** Outputs the failure-free run emits. */
+  expected: number;
+  /** Expected outputs never written to the sink (must be 0 in both modes). */
+  missing: number;
+  /** Ids written that the failure-free run never emits, or with another value (must be 0). */
+  unexpected: number;
+  /** Extra writes of an id already written (at-least-once may have them; exactly-once only rewrites the same id). */
+  duplicates: number;
+  /** EXACTLY_ONCE only: outputs written before a checkpoint covering them completed (must be 0). */
+  releasedEarly: number;
+}
+
 export interface ExactlyOnceResult {
   seed: number;
   records: number;
@@ -47,6 +62,7 @@ export interface ExactlyOnceResult {
   mismatchedShards: string[];
   checkpointsTriggered: number;
   checkpointsCompleted: number;
+  outputs: OutputCheck;
   esm: EventSourceMappingStats;
 }
 
@@ -76,6 +92,20 @@ export async function runExactlyOnceScenario(
       await parts.snapshots.put(key, new Uint8Array(64));
     },
   });
+  const mode = options.mode ?? 'EXACTLY_ONCE';
+  let releasedEarly = 0;
+  const sink = new MemoryOutputSink(async (records) => {
+    if (mode !== 'EXACTLY_ONCE') return;
+    // Two-phase check: an output may leave only once a completed checkpoint's
+    // barrier on its shard lies after the record that produced it.
+    const latest = (await parts.store.getJob(jobId))?.latestCheckpointId;
+    for (const record of records) {
+      const ack = latest === undefined ? undefined : await parts.store.getAck(jobId, latest, record.shardId);
+      const origin = record.id.split('/')[1] ?? '';
+      if (!ack || !/^\d+$/.test(origin) || compareSequenceNumbers(origin, ack.sequenceNumber) > 0)
+        releasedEarly++;
+    }
+  });
   const esm = new EventSourceMappingSimulator({
     source: parts.source,
     createContainer: processorContainer({
@@ -85,11 +115,12 @@ export async function runExactlyOnceScenario(
         : clickCounter,
       settings: {
         jobId,
-        mode: options.mode ?? 'EXACTLY_ONCE',
+        mode,
         memoryThresholdBytes: options.memoryThresholdBytes ?? 1024,
         compression: 'none',
       },
       faults: schedule,
+      sink,
       reportBatchItemFailures: options.reportBatchItemFailures ?? true,
     }),
     batchSize: options.batchSize ?? 100,
@@ -152,12 +183,19 @@ export async function runExactlyOnceScenario(
   }
   if (!finalDone) throw new Error(`seed ${options.seed}: the final checkpoint ${finalId} never completed`);
   await completePending(); // earlier checkpoints whose barriers were drained with the final one
+  // One more barrier tells every shard that the final checkpoint completed (Flink's
+  // notifyCheckpointComplete rides on the next barrier here): its outputs go out.
+  await trigger();
+  await esm.drain();
+  await completePending();
 
   const states = await checkpointState(parts, jobId, finalId);
   const mismatchedShards: string[] = [];
+  const expectedOutputs = new Map<string, unknown>();
   const actual = new Map<string, number>();
   for (const [shardId, content] of states) {
-    if (canonicalState(content) !== canonicalState(await referenceState(parts, clickCounter, shardId))) {
+    const reference = await referenceState(parts, clickCounter, shardId, expectedOutputs);
+    if (canonicalState(content) !== canonicalState(reference)) {
       mismatchedShards.push(shardId);
     }
     for (const [user, clicks] of content.keyed.clicks ?? [])
@@ -172,8 +210,21 @@ export async function runExactlyOnceScenario(
   }
   for (const [user, got] of actual) if (!workload.expected.has(user)) duplicated += got;
 
+  const written = new Map<string, unknown>();
+  for (const w of sink.writes) written.set(w.id, w.value);
+  const outputs: OutputCheck = {
+    expected: expectedOutputs.size,
+    missing: [...expectedOutputs.keys()].filter((id) => !written.has(id)).length,
+    unexpected: [...written].filter(
+      ([id, value]) =>
+        !expectedOutputs.has(id) || JSON.stringify(expectedOutputs.get(id)) !== JSON.stringify(value),
+    ).length,
+    duplicates: sink.duplicateCount(),
+    releasedEarly,
+  };
   return {
     seed: options.seed,
+    outputs,
     records: options.records,
     crashes: Object.fromEntries(schedule.crashes),
     totalCrashes: schedule.totalCrashes(),

@@ -31,13 +31,23 @@ export async function referenceState(
   parts: PipelineParts,
   operator: AnyOperatorDefinition,
   shardId: string,
+  outputIds?: Map<string, unknown>,
 ): Promise<StateSnapshotContent> {
   const runtime = new OperatorRuntime(operator, { shardId, clock: parts.clock });
+  // Output ids as the framework assigns them: <shard>/<origin record>/<index>.
+  let origin = '';
+  let index = 0;
+  runtime.setOutputHandler((value) => outputIds?.set(`${shardId}/${origin}/${index++}`, value));
   let after: string | undefined;
   for (let page = 0; page < 100_000; page++) {
     const records = await parts.source.read(shardId, after, 10_000);
     if (records.length === 0) break;
-    for (const record of records) if (!isBarrierRecord(record.data)) runtime.processRecord(record);
+    for (const record of records) {
+      if (isBarrierRecord(record.data)) continue;
+      origin = record.sequenceNumber;
+      index = 0;
+      runtime.processRecord(record);
+    }
     after = records[records.length - 1]!.sequenceNumber;
   }
   return runtime.captureSnapshot();

@@ -1,4 +1,5 @@
 import { checkpointedKinesisHandler } from '../../core/middy/checkpointing-middleware.js';
+import type { OutputSink } from '../../core/ports/output-sink.js';
 import { CheckpointedProcessor } from '../../core/processing/checkpointed-processor.js';
 import type { FaultInjector } from '../../core/processing/crash-points.js';
 import type { ProcessorSettings } from '../../core/processing/types.js';
@@ -11,6 +12,7 @@ export interface ContainerOptions {
   operator: AnyOperatorDefinition;
   settings: Omit<ProcessorSettings, 'containerId' | 'operatorName'>;
   faults?: FaultInjector;
+  sink?: OutputSink;
   reportBatchItemFailures?: boolean;
   /** Every processor built, so a test can inspect live state. */
   processors?: Map<string, CheckpointedProcessor>;
@@ -28,6 +30,7 @@ export function processorContainer(options: ContainerOptions): (containerId: str
       clock: parts.clock,
       createRuntime: (shardId) => new OperatorRuntime(options.operator, { shardId, clock: parts.clock }),
       ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.sink ? { sink: options.sink } : {}),
     });
     options.processors?.set(containerId, processor);
     const handler = checkpointedKinesisHandler({

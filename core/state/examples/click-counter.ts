@@ -80,6 +80,8 @@ export const clickCounter = defineOperator({
     ctx.state.windowClicks.remove(windowStartMs);
     ctx.state.closedWindows.add({ userId: ctx.key, windowStartMs, clicks });
     ctx.operatorState.update('windowsFired', (n) => n + 1);
+    // Downstream result: published to the sink per the checkpointing mode.
+    ctx.output({ userId: ctx.key, windowStartMs, clicks } satisfies WindowCount);
   },
 });
 

@@ -41,6 +41,31 @@ describe('exactly-once under crashes (in-memory ports, real protocol, real middy
     },
   );
 
+  it.each(['EXACTLY_ONCE', 'AT_LEAST_ONCE'] as const)(
+    'outputs under crashes, %s: none lost or invented; exactly-once releases each only after its checkpoint completed',
+    async (mode) => {
+      // Act
+      const result = await runExactlyOnceScenario({
+        parts: memoryParts(4),
+        jobId: `job-out-${mode}`,
+        records: 6_000,
+        users: 60,
+        seed: 21,
+        crashPoints: CRASH_POINTS,
+        crashesPerPoint: 4,
+        mode,
+        transientRecordFailureRate: 0.002,
+      });
+
+      // Assess
+      expect(result.outputs.expected).toBeGreaterThan(50);
+      expect(result.outputs.missing).toBe(0);
+      expect(result.outputs.unexpected).toBe(0);
+      if (mode === 'EXACTLY_ONCE') expect(result.outputs.releasedEarly).toBe(0);
+      expect({ lost: result.lost, duplicated: result.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    },
+  );
+
   it('random batch sizes, container churn, crashes and record failures never change the final state (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -71,7 +96,14 @@ describe('exactly-once under crashes (in-memory ports, real protocol, real middy
             reportBatchItemFailures: p.reportBatchItemFailures,
             memoryThresholdBytes: p.memoryThresholdBytes,
           });
-          return result.lost === 0 && result.duplicated === 0 && result.mismatchedShards.length === 0;
+          return (
+            result.lost === 0 &&
+            result.duplicated === 0 &&
+            result.mismatchedShards.length === 0 &&
+            result.outputs.missing === 0 &&
+            result.outputs.unexpected === 0 &&
+            result.outputs.releasedEarly === 0
+          );
         },
       ),
       { numRuns: 40 },

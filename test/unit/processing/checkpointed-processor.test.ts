@@ -25,6 +25,7 @@ describe('CheckpointedProcessor: first batch, retries, stale warm state', () => 
       acksWritten: 0,
       foreignBarriers: 0,
       coldStart: true,
+      outputsWritten: 0,
       committedSequenceNumber: records[2]!.sequenceNumber,
     });
     expect(await fx.store.getCursor(JOB_ID, shardId)).toEqual({

@@ -72,6 +72,9 @@ class RecordingRuntime implements ShardRuntime {
   restore(content: StateSnapshotContent): void {
     this.inner.restore(content);
   }
+  setOutputHandler(handler: ((value: unknown, key: string) => void) | undefined): void {
+    this.inner.setOutputHandler(handler);
+  }
 }
 
 export interface ContainerOptions {
