@@ -36,6 +36,7 @@ export function createProcessorHandler(
         snapshots: wiring.snapshots,
         reader: wiring.reader,
         clock: wiring.clock,
+        ...(wiring.sink ? { sink: wiring.sink } : {}),
         createRuntime: (shardId) => new OperatorRuntime(operator, { shardId, clock: wiring.clock }),
         log: (event, fields) => console.log(JSON.stringify({ level: 'info', event, ...fields })),
       });

@@ -1,6 +1,7 @@
 import { type AwsClients, createAwsClients } from '../../core/aws/clients.js';
 import { connectionFromEnvironment } from '../../core/aws/connection-from-environment.js';
 import { DynamoCheckpointStore } from '../../core/aws/dynamodb-checkpoint-store.js';
+import { KinesisOutputSink } from '../../core/aws/kinesis-output-sink.js';
 import { KinesisStreamReader, KinesisStreamWriter } from '../../core/aws/kinesis-stream.js';
 import { S3SnapshotStore } from '../../core/aws/s3-snapshot-store.js';
 import { parseStorageLocation } from '../../core/checkpoint/storage-location.js';
@@ -12,6 +13,7 @@ import {
 import { ConfigError } from '../../core/errors/index.js';
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
 import { type Clock, systemClock } from '../../core/ports/clock.js';
+import type { OutputSink } from '../../core/ports/output-sink.js';
 import type { SnapshotStore } from '../../core/ports/snapshot-store.js';
 import type { StreamReader, StreamWriter } from '../../core/ports/stream.js';
 
@@ -24,6 +26,8 @@ export interface Wiring {
   reader: StreamReader;
   writer: StreamWriter;
   clock: Clock;
+  /** Where ctx.output results go (FLINKLESS_OUTPUT_STREAM); none: outputs are dropped. */
+  sink?: OutputSink;
   /** Bucket-relative key prefix of checkpoints.dir (and savepoints.dir). */
   checkpointsPrefix: string;
   savepointsPrefix: string;
@@ -76,6 +80,9 @@ export function wiringFromEnvironment(env: Record<string, string | undefined> = 
     reader: new KinesisStreamReader({ client: clients.kinesis, streamName }),
     writer: new KinesisStreamWriter({ client: clients.kinesis, streamName }),
     clock: systemClock,
+    ...(env.FLINKLESS_OUTPUT_STREAM
+      ? { sink: new KinesisOutputSink({ client: clients.kinesis, streamName: env.FLINKLESS_OUTPUT_STREAM }) }
+      : {}),
     checkpointsPrefix: checkpoints.prefix,
     savepointsPrefix: savepoints.prefix,
   };
