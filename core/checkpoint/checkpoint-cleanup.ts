@@ -92,6 +92,10 @@ export async function pruneAbortedHistory(
     .filter((r) => r.status === 'ABORTED')
     .sort((a, b) => b.checkpointId - a.checkpointId);
   const old = aborted.slice(keep);
-  for (const record of old) await deps.store.deleteCheckpoint(jobId, record.checkpointId);
+  for (const record of old) {
+    // An ack that raced the abort may have left an object: the prefix goes with the record.
+    await deletePrefix(deps.snapshots, record.storagePrefix);
+    await deps.store.deleteCheckpoint(jobId, record.checkpointId);
+  }
   return old.length;
 }

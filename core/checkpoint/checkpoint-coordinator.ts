@@ -18,7 +18,7 @@ import {
 } from './checkpoint-coordinator-decisions.js';
 import { triggerCheckpoint } from './checkpoint-trigger.js';
 import type { CoordinatorCarryState, CoordinatorExecutionState } from './coordinator-execution.js';
-import { ensureJob } from './job.js';
+import { ensureJob, failJob } from './job.js';
 
 export interface CoordinatorDependencies {
   store: CheckpointStore;
@@ -119,8 +119,10 @@ export async function runCoordinatorWindow(
     await pruneAbortedHistory(deps, jobId, records, settings.abortedHistorySize);
     const failReason = declinedFailure ?? decision.failJob?.reason;
     if (failReason !== undefined) {
-      await store.updateJob(jobId, job.version, { ...job, status: 'FAILED', statusReason: failReason });
+      const final = await failJob(store, jobId, failReason, clock);
       deps.log?.('job-failed', { jobId, reason: failReason });
+      if (final.status !== 'FAILED')
+        return next({ status: 'STOPPED', reason: final.statusReason ?? final.status });
       return next({ status: 'FAILED', reason: failReason });
     }
     if (decision.trigger) {

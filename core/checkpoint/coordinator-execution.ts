@@ -20,13 +20,15 @@ export interface CoordinatorExecutionState {
   carry: CoordinatorCarryState;
   /** Windows run in this execution; at maxWindowsPerExecution it continues as a new execution. */
   windowsInExecution: number;
-  /** Keeps an execution far below the 25,000-event history limit (about 6 events per window). */
+  /** Keeps an execution far below the 25,000-event history limit (7 events per window, 9 with a Wait). */
   maxWindowsPerExecution: number;
   /** Set by a window: what the state machine does next. */
   status?: WindowStatus;
   /** > 0: nothing to do for a while; the state machine waits (free) instead of a running Lambda. */
   sleepSeconds?: number;
   reason?: string;
+  /** The last RunWindow failure, set by the state machine's Catch. */
+  lastError?: { Error: string; Cause: string };
   /** Consecutive failed RunWindow tasks (reset by a successful one); too many fail the execution. */
   consecutiveTaskErrors?: number;
 }

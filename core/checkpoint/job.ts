@@ -25,3 +25,30 @@ export async function ensureJob(store: CheckpointStore, jobId: string, clock: Cl
     return raced;
   }
 }
+
+/**
+ * Marks the job FAILED with a reason, re-reading on a version conflict (the
+ * latest-checkpoint pointer moves the version too). A job that is no longer
+ * RUNNING (canceled meanwhile) is left as it is. Returns the job as stored.
+ */
+export async function failJob(
+  store: CheckpointStore,
+  jobId: string,
+  reason: string,
+  clock: Clock,
+): Promise<JobMeta> {
+  for (let attempt = 0; ; attempt++) {
+    const job = await ensureJob(store, jobId, clock);
+    if (job.status !== 'RUNNING') return job;
+    try {
+      return await store.updateJob(jobId, job.version, {
+        ...job,
+        status: 'FAILED',
+        statusReason: reason,
+        updatedAtMs: clock.nowMs(),
+      });
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError) || attempt >= 10) throw error;
+    }
+  }
+}

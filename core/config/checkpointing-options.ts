@@ -60,7 +60,7 @@ export const CHECKPOINTING_OPTIONS: readonly OptionSpec[] = [
     defaultValue: 'EXACTLY_ONCE',
     defaultText: 'EXACTLY_ONCE',
     meaning:
-      'EXACTLY_ONCE: dedupe on replay, aligned barriers. AT_LEAST_ONCE: duplicates possible after a failure.',
+      'EXACTLY_ONCE: state exactly-once, outputs published after their checkpoint completes (two-phase). AT_LEAST_ONCE: outputs written as soon as a batch is done; duplicates possible after a failure, never loss.',
   },
   {
     id: 'timeoutMs',

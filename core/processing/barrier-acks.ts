@@ -96,6 +96,14 @@ export async function acknowledgeBarrier(
     if (error instanceof ConditionFailedError) return skip('acknowledged concurrently');
     throw error;
   }
+  // The coordinator may have aborted the checkpoint while we uploaded: take the
+  // late ack back so nothing is left under an aborted checkpoint.
+  const after = await store.getCheckpoint(settings.jobId, checkpointId);
+  if (after?.status !== 'PENDING' && after?.status !== 'COMPLETED') {
+    await store.deleteAcks(settings.jobId, checkpointId);
+    if ('ref' in snapshot) await snapshots.delete([snapshot.ref.key]);
+    return skip(`checkpoint became ${after?.status ?? 'unknown'} during the upload`);
+  }
   await faults.at('after-ack', { shardId, checkpointId });
   return true;
 }

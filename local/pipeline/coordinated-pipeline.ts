@@ -11,8 +11,13 @@ import {
 import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
 import type { CheckpointConfig } from '../../core/config/index.js';
 import type { AnyOperatorDefinition } from '../../core/state/index.js';
+import { createCoordinatorWindowHandler } from '../../functions/shared/coordinator-window-handler.js';
 import { EventSourceMappingSimulator } from '../esm/event-source-mapping.js';
 import type { ShardSource } from '../esm/shard-source.js';
+import {
+  type CoordinatorRunResult,
+  runCoordinatorStateMachine,
+} from '../stepfunctions/coordinator-runner.js';
 import type { FakeClock } from './fake-clock.js';
 import type { PipelineParts, ProducedRecord } from './parts.js';
 import { processorContainer } from './processor-container.js';
@@ -39,6 +44,7 @@ export class CoordinatedPipeline {
   readonly stats: WindowStatistics = { triggered: 0, completed: 0, aborted: 0, subsumed: 0 };
   readonly stalledShards = new Set<string>();
   readonly settings: CoordinatorSettings;
+  readonly checkpointsPrefix: string;
   /** Trigger times observed, for assertions about intervals and pauses. */
   state: CoordinatorExecutionState;
   private ticks = 0;
@@ -46,6 +52,7 @@ export class CoordinatedPipeline {
   constructor(private readonly options: CoordinatedPipelineOptions) {
     const { parts, config } = options;
     const prefix = options.checkpointsPrefix ?? 'checkpoints';
+    this.checkpointsPrefix = prefix;
     this.settings = {
       ...DEFAULT_COORDINATOR_SETTINGS,
       ...options.settings,
@@ -116,4 +123,71 @@ export class CoordinatedPipeline {
       else if (clock.nowMs() === before) await this.tick(Math.min(this.settings.ackPollMs, remaining));
     }
   }
+}
+
+export interface StateMachineRunOptions {
+  durationMs: number;
+  /** Called with every RunWindow result (for progress lines and assertions). */
+  onWindow?: (state: CoordinatorExecutionState) => void;
+  /** The coordinator's own ports (e.g. request-counting wrappers); default: the pipeline's. */
+  coordinatorPorts?: Pick<PipelineParts, 'store' | 'snapshots' | 'writer'>;
+}
+
+export interface StateMachineRunResult extends CoordinatorRunResult {
+  /** Simulated time spent inside RunWindow tasks (Lambda billed duration). */
+  runWindowMs: number;
+  runWindowCalls: number;
+  /** Simulated time the run covered (>= durationMs). */
+  simulatedMs: number;
+}
+
+/**
+ * The same loop through the real state machine definition on the local executor,
+ * with the real RunWindow task handler: waits advance the fake clock.
+ */
+export async function runPipelineStateMachine(
+  pipeline: CoordinatedPipeline,
+  parts: PipelineParts,
+  clock: FakeClock,
+  options: StateMachineRunOptions,
+): Promise<StateMachineRunResult> {
+  const startMs = clock.nowMs();
+  const endMs = startMs + options.durationMs;
+  const ports = options.coordinatorPorts ?? parts;
+  let runWindowMs = 0;
+  let runWindowCalls = 0;
+  const config = pipeline.settings.config as CheckpointConfig;
+  const handler = createCoordinatorWindowHandler({
+    wiring: () => ({
+      config,
+      store: ports.store,
+      snapshots: ports.snapshots,
+      writer: ports.writer,
+      clock,
+      checkpointsPrefix: pipeline.checkpointsPrefix,
+    }),
+    sleep: (ms) => pipeline.tick(ms),
+    settings: { windowMs: pipeline.settings.windowMs, ackPollMs: pipeline.settings.ackPollMs },
+    log: () => undefined,
+    stats: pipeline.stats,
+  });
+  const result = await runCoordinatorStateMachine({
+    input: pipeline.state,
+    waitTimeScale: 0,
+    onWait: (wait) => pipeline.tick(Math.min(wait.seconds * 1_000, Math.max(0, endMs - clock.nowMs()))),
+    runWindow: async (input) => {
+      if (clock.nowMs() >= endMs) return { ...input, status: 'STOPPED', reason: 'simulation ended' };
+      // Each invocation gets a real Lambda's 15 minutes; the run may overshoot
+      // `durationMs` by part of a window, so callers scale by `simulatedMs`.
+      const remainingMs = 900_000;
+      const startedMs = clock.nowMs();
+      const next = await handler(input, { getRemainingTimeInMillis: () => remainingMs });
+      runWindowMs += clock.nowMs() - startedMs;
+      runWindowCalls++;
+      pipeline.state = next;
+      options.onWindow?.(next);
+      return next;
+    },
+  });
+  return { ...result, runWindowMs, runWindowCalls, simulatedMs: clock.nowMs() - startMs };
 }
