@@ -3,34 +3,53 @@ import type { CheckpointRecord, CheckpointStatus, CheckpointStore } from '../por
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 
 /**
- * Storage hygiene (invariant 5: nothing grows without bound). A checkpoint's
- * files all live under its storagePrefix, so deleting the prefix also removes
- * orphans (half-written uploads, late acks' objects) that no ack references.
+ * Storage hygiene (invariant 5: nothing grows without bound). Deletes of
+ * aborted and subsumed checkpoints go by the keys their acks name (no LIST);
+ * anything else (half-written uploads, late acks' files, interrupted deletes)
+ * is caught by the periodic orphan sweep.
  */
 export interface CleanupDependencies {
   store: CheckpointStore;
   snapshots: SnapshotStore;
 }
 
-export async function deletePrefix(snapshots: SnapshotStore, prefix: string): Promise<number> {
-  const keys: string[] = [];
-  for await (const object of snapshots.list(`${prefix}/`)) keys.push(object.key);
-  if (keys.length > 0) await snapshots.delete(keys);
-  return keys.length;
-}
-
-/** Files under a completed checkpoint's prefix that none of its acks references. */
-export async function deleteUnreferencedFiles(
+/** Deletes the snapshot objects a checkpoint's acks reference (no LIST needed). */
+export async function deleteAckedFiles(
   deps: CleanupDependencies,
   jobId: string,
-  checkpoint: CheckpointRecord,
+  checkpointId: number,
+): Promise<void> {
+  const acks = await deps.store.listAcks(jobId, checkpointId);
+  const keys = acks.flatMap((a) => ('ref' in a.snapshot ? [a.snapshot.ref.key] : []));
+  if (keys.length > 0) await deps.snapshots.delete(keys);
+}
+
+/**
+ * The periodic orphan sweep: one LIST of the job's checkpoint root, then every
+ * object that no ack of a PENDING or COMPLETED checkpoint references, and that
+ * is not under a PENDING checkpoint's prefix (an upload may be in flight), goes:
+ * half-written uploads of crashed processors, late acks' files, leftovers of
+ * interrupted deletes. Listing before reading the records makes it safe against
+ * checkpoints triggered meanwhile (their files cannot be in the listing).
+ */
+export async function sweepOrphans(
+  deps: CleanupDependencies,
+  jobId: string,
+  jobRootPrefix: string,
 ): Promise<number> {
-  const acks = await deps.store.listAcks(jobId, checkpoint.checkpointId);
-  const referenced = new Set(acks.flatMap((a) => ('ref' in a.snapshot ? [a.snapshot.ref.key] : [])));
-  const orphans: string[] = [];
-  for await (const object of deps.snapshots.list(`${checkpoint.storagePrefix}/`)) {
-    if (!referenced.has(object.key)) orphans.push(object.key);
+  const listed: string[] = [];
+  for await (const object of deps.snapshots.list(`${jobRootPrefix}/`)) listed.push(object.key);
+  if (listed.length === 0) return 0;
+  const records = await deps.store.listCheckpoints(jobId);
+  const pendingPrefixes = records.filter((r) => r.status === 'PENDING').map((r) => `${r.storagePrefix}/`);
+  const live = new Set<string>();
+  for (const record of records) {
+    if (record.status !== 'COMPLETED') continue;
+    for (const ack of await deps.store.listAcks(jobId, record.checkpointId)) {
+      if ('ref' in ack.snapshot) live.add(ack.snapshot.ref.key);
+    }
   }
+  const orphans = listed.filter((key) => !live.has(key) && !pendingPrefixes.some((p) => key.startsWith(p)));
   if (orphans.length > 0) await deps.snapshots.delete(orphans);
   return orphans.length;
 }
@@ -46,9 +65,8 @@ export async function abortCheckpoint(
   checkpointId: number,
   reason: string,
 ): Promise<boolean> {
-  let record: CheckpointRecord;
   try {
-    record = await deps.store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
+    await deps.store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
       status: 'ABORTED',
       failureReason: reason,
     });
@@ -56,8 +74,8 @@ export async function abortCheckpoint(
     if (error instanceof ConditionFailedError) return false;
     throw error;
   }
+  await deleteAckedFiles(deps, jobId, checkpointId);
   await deps.store.deleteAcks(jobId, checkpointId);
-  await deletePrefix(deps.snapshots, record.storagePrefix);
   return true;
 }
 
@@ -77,7 +95,7 @@ export async function discardCheckpoint(
   if (current.status === from) {
     await deps.store.transitionCheckpoint(jobId, checkpointId, from, { status: 'DISCARDED' });
   }
-  await deletePrefix(deps.snapshots, current.storagePrefix);
+  await deleteAckedFiles(deps, jobId, checkpointId);
   await deps.store.deleteCheckpoint(jobId, checkpointId);
 }
 
@@ -93,8 +111,7 @@ export async function pruneAbortedHistory(
     .sort((a, b) => b.checkpointId - a.checkpointId);
   const old = aborted.slice(keep);
   for (const record of old) {
-    // An ack that raced the abort may have left an object: the prefix goes with the record.
-    await deletePrefix(deps.snapshots, record.storagePrefix);
+    await deleteAckedFiles(deps, jobId, record.checkpointId);
     await deps.store.deleteCheckpoint(jobId, record.checkpointId);
   }
   return old.length;

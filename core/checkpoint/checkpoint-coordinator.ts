@@ -4,9 +4,9 @@ import type { SnapshotStore } from '../ports/snapshot-store.js';
 import type { StreamWriter } from '../ports/stream.js';
 import {
   abortCheckpoint,
-  deleteUnreferencedFiles,
   discardCheckpoint,
   pruneAbortedHistory,
+  sweepOrphans,
 } from './checkpoint-cleanup.js';
 import { tryCompleteCheckpoint } from './checkpoint-completion.js';
 import {
@@ -34,6 +34,10 @@ export interface CoordinatorSettings {
   config: CoordinatorConfig;
   /** Key prefix for a checkpoint's files, given its id. */
   storagePrefixFor: (checkpointId: number) => string;
+  /** The job's checkpoint root (every checkpoint prefix is below it), for the orphan sweep. */
+  jobStoragePrefix: string;
+  /** How often the orphan sweep lists the job's checkpoint root. */
+  sweepIntervalMs: number;
   /** Longest a window runs before handing back to the state machine. */
   windowMs: number;
   /** How often acks are looked for while a checkpoint is pending. */
@@ -49,6 +53,7 @@ export const DEFAULT_COORDINATOR_SETTINGS = {
   ackPollMs: 250,
   handBackAfterIdleMs: 20_000,
   abortedHistorySize: 10,
+  sweepIntervalMs: 60_000,
 } as const;
 
 /** Longest Step Functions Wait we ask for: the job status is looked at least this often. */
@@ -94,10 +99,17 @@ export async function runCoordinatorWindow(
   for (let iteration = 0; iteration < 1_000_000; iteration++) {
     const job = await ensureJob(store, jobId, clock);
     if (job.status !== 'RUNNING') {
+      // The state machine ends here: leave no orphan behind.
+      await sweepOrphans(deps, jobId, settings.jobStoragePrefix);
       return next({
         status: job.status === 'FAILED' ? 'FAILED' : 'STOPPED',
         reason: job.statusReason ?? `job is ${job.status}`,
       });
+    }
+    if (clock.nowMs() - (carry.lastSweepMs ?? 0) >= settings.sweepIntervalMs) {
+      const swept = await sweepOrphans(deps, jobId, settings.jobStoragePrefix);
+      if (swept > 0) deps.log?.('orphans-deleted', { jobId, objects: swept });
+      carry.lastSweepMs = clock.nowMs();
     }
     const records = await store.listCheckpoints(jobId);
     const declinedFailure = await completePending(deps, settings, records, carry, stats);
@@ -120,6 +132,7 @@ export async function runCoordinatorWindow(
     const failReason = declinedFailure ?? decision.failJob?.reason;
     if (failReason !== undefined) {
       const final = await failJob(store, jobId, failReason, clock);
+      await sweepOrphans(deps, jobId, settings.jobStoragePrefix);
       deps.log?.('job-failed', { jobId, reason: failReason });
       if (final.status !== 'FAILED')
         return next({ status: 'STOPPED', reason: final.statusReason ?? final.status });
@@ -172,7 +185,6 @@ async function completePending(
       carry.lastCompletionTimeMs = result.checkpoint.completedAtMs ?? deps.clock.nowMs();
       carry.continuousFailureCount = onCompletionReset();
       stats.completed++;
-      await deleteUnreferencedFiles(deps, settings.jobId, result.checkpoint);
       deps.log?.('checkpoint-completed', {
         jobId: settings.jobId,
         checkpointId: record.checkpointId,

@@ -13,6 +13,8 @@ export interface CoordinatorCarryState {
   lastCompletionTimeMs?: number;
   /** Flink's CheckpointFailureManager counter. */
   continuousFailureCount: number;
+  /** When the orphan sweep last listed the job's checkpoint files. */
+  lastSweepMs?: number;
 }
 
 export interface CoordinatorExecutionState {

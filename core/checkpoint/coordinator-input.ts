@@ -26,7 +26,7 @@ export function parseCoordinatorInput(input: unknown, expectedJobId: string): Co
   const carry = (raw.carry ?? {}) as Record<string, unknown>;
   if (typeof carry !== 'object' || carry === null)
     throw new BadInputError('coordinator input.carry: expected an object');
-  for (const field of ['lastTriggerTimeMs', 'lastCompletionTimeMs'] as const) {
+  for (const field of ['lastTriggerTimeMs', 'lastCompletionTimeMs', 'lastSweepMs'] as const) {
     if (!isOptionalTime(carry[field]))
       throw new BadInputError(`coordinator input.carry.${field}: expected epoch ms`);
   }

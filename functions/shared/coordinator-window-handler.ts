@@ -8,7 +8,7 @@ import {
 } from '../../core/checkpoint/checkpoint-coordinator.js';
 import type { CoordinatorExecutionState } from '../../core/checkpoint/coordinator-execution.js';
 import { parseCoordinatorInput } from '../../core/checkpoint/coordinator-input.js';
-import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
+import { checkpointPrefix, jobPrefix } from '../../core/checkpoint/storage-location.js';
 import { type Wiring, wiringFromEnvironment } from './wiring.js';
 
 /** What RunWindow needs of the wiring (tests and the local runtime build just this). */
@@ -52,6 +52,7 @@ export function createCoordinatorWindowHandler(options: CoordinatorWindowHandler
       jobId: config.jobId,
       config,
       storagePrefixFor: (id) => checkpointPrefix(checkpointsPrefix, config.jobId, id).replace(/\/$/, ''),
+      jobStoragePrefix: jobPrefix(checkpointsPrefix, config.jobId).replace(/\/$/, ''),
     };
     const deadlineMs =
       wiring.clock.nowMs() + context.getRemainingTimeInMillis() - (options.deadlineBufferMs ?? 15_000);

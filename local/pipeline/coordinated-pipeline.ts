@@ -8,7 +8,7 @@ import {
   type CoordinatorExecutionState,
   initialExecutionState,
 } from '../../core/checkpoint/coordinator-execution.js';
-import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
+import { checkpointPrefix, jobPrefix } from '../../core/checkpoint/storage-location.js';
 import type { CheckpointConfig } from '../../core/config/index.js';
 import type { AnyOperatorDefinition } from '../../core/state/index.js';
 import { createCoordinatorWindowHandler } from '../../functions/shared/coordinator-window-handler.js';
@@ -59,6 +59,7 @@ export class CoordinatedPipeline {
       jobId: config.jobId,
       config,
       storagePrefixFor: (id) => checkpointPrefix(prefix, config.jobId, id).replace(/\/$/, ''),
+      jobStoragePrefix: jobPrefix(prefix, config.jobId).replace(/\/$/, ''),
     };
     const stalled = this.stalledShards;
     const source: ShardSource = {

@@ -16,10 +16,10 @@ import {
  * deleted, and the failure history (ABORTED records) is bounded.
  */
 describe('orphaned snapshot files and the aborted history', () => {
-  it('deletes, at completion, a file under the checkpoint’s prefix that no ack references', async () => {
+  it('the orphan sweep deletes a file under a completed checkpoint’s prefix that no ack references, never a referenced one', async () => {
     // Prepare: checkpoint 1 pending (shard 1 stalled) while a crashed upload leaves an orphan
     const h = coordinatedHarness({
-      options: { intervalMs: 1_000, numRetainedCheckpoints: 10, memoryThresholdBytes: 0 },
+      options: { intervalMs: 1_000, numRetainedCheckpoints: 100, memoryThresholdBytes: 0 },
     });
     h.pipeline.stalledShards.add(shardId(1));
     await h.pipeline.runFor(500);
@@ -31,6 +31,9 @@ describe('orphaned snapshot files and the aborted history', () => {
     // Act
     h.pipeline.stalledShards.delete(shardId(1));
     await h.pipeline.runFor(400);
+    // While the checkpoint was PENDING its prefix was protected (an upload may be in flight).
+    expect(h.snapshots.has(orphanKey)).toBe(true);
+    await h.pipeline.runFor(h.pipeline.settings.sweepIntervalMs);
 
     // Assess: completed and retained (not subsumed), yet the orphan is gone and the acked files stay
     expect((await h.parts.store.getCheckpoint(JOB_ID, 1))?.status).toBe('COMPLETED');

@@ -21,7 +21,7 @@ describe('checkpoint timeout (execution.checkpointing.timeout)', () => {
     memoryThresholdBytes: 0,
   };
 
-  it('aborts a checkpoint with a stalled shard as CHECKPOINT_EXPIRED no earlier than timeoutMs after its trigger, deleting its acks and files', async () => {
+  it('aborts a checkpoint with a stalled shard as CHECKPOINT_EXPIRED no earlier than timeoutMs after its trigger, deleting its acks and files (half-written uploads at the next orphan sweep)', async () => {
     // Prepare: shard 1 never delivers, so it never acknowledges
     const h = coordinatedHarness({ options });
     h.pipeline.stalledShards.add(shardId(1));
@@ -44,6 +44,11 @@ describe('checkpoint timeout (execution.checkpointing.timeout)', () => {
     expect(waitedMs).toBeGreaterThanOrEqual(3_000);
     expect(waitedMs).toBeLessThanOrEqual(3_000 + h.pipeline.settings.ackPollMs);
     expect(await h.parts.store.listAcks(JOB_ID, 1)).toEqual([]);
+    // The acked file goes with the abort; the half-written one, which no ack names, with the sweep.
+    expect(filesUnder(h, pending!.storagePrefix)).toEqual([
+      `${pending!.storagePrefix}/${shardId(1)}-partial.snap`,
+    ]);
+    await h.pipeline.runFor(h.pipeline.settings.sweepIntervalMs);
     expect(filesUnder(h, pending!.storagePrefix)).toEqual([]);
   });
 
