@@ -74,7 +74,15 @@ try {
       `failed=${result.esm.failedInvocations} bisections=${result.esm.bisections} partial=${result.esm.partialFailures} ` +
       `cold-starts=${result.esm.coldStarts} mismatched-shards=[${result.mismatchedShards.join(',')}]`,
   );
+  const o = result.outputs;
+  console.log(
+    `outputs (two-phase): expected=${o.expected} missing=${o.missing} unexpected=${o.unexpected} ` +
+      `released-early=${o.releasedEarly} rewrites-of-same-id=${o.duplicates}`,
+  );
   const ok =
+    o.missing === 0 &&
+    o.unexpected === 0 &&
+    o.releasedEarly === 0 &&
     result.lost === 0 &&
     result.duplicated === 0 &&
     result.mismatchedShards.length === 0 &&
