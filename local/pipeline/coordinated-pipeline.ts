@@ -10,9 +10,11 @@ import {
 } from '../../core/checkpoint/coordinator-execution.js';
 import { checkpointPrefix, jobPrefix } from '../../core/checkpoint/storage-location.js';
 import type { CheckpointConfig } from '../../core/config/index.js';
+import type { OutputSink } from '../../core/ports/output-sink.js';
+import type { FaultInjector } from '../../core/processing/crash-points.js';
 import type { AnyOperatorDefinition } from '../../core/state/index.js';
 import { createCoordinatorWindowHandler } from '../../functions/shared/coordinator-window-handler.js';
-import { EventSourceMappingSimulator } from '../esm/event-source-mapping.js';
+import { type EventSourceMappingOptions, EventSourceMappingSimulator } from '../esm/event-source-mapping.js';
 import type { ShardSource } from '../esm/shard-source.js';
 import {
   type CoordinatorRunResult,
@@ -30,7 +32,14 @@ export interface CoordinatedPipelineOptions {
   checkpointsPrefix?: string;
   /** Records produced at every tick of simulated time (a steady workload). */
   produce?: (tick: number) => ProducedRecord[];
+  /** Runs at every tick after production, before delivery (fault injection, operator actions). */
+  onTick?: (tick: number) => Promise<void> | void;
   settings?: Partial<CoordinatorSettings>;
+  /** Crash injection in the processors (new containers after each crash). */
+  faults?: FaultInjector;
+  sink?: OutputSink;
+  /** Event source mapping knobs (batch size, cold starts, seeded randomness). */
+  esm?: Partial<Pick<EventSourceMappingOptions, 'batchSize' | 'coldStartRate' | 'random' | 'onError'>>;
 }
 
 /**
@@ -78,7 +87,11 @@ export class CoordinatedPipeline {
           memoryThresholdBytes: config.memoryThresholdBytes,
           compression: config.snapshotCompression,
         },
+        ...(options.faults ? { faults: options.faults } : {}),
+        ...(options.sink ? { sink: options.sink } : {}),
       }),
+      maxConsecutiveErrors: 500,
+      ...options.esm,
     });
     this.state = initialExecutionState(config.jobId);
   }
@@ -86,8 +99,10 @@ export class CoordinatedPipeline {
   /** One step of simulated time: produce, then one poll of every shard. */
   async tick(ms: number): Promise<void> {
     this.options.clock.advance(ms);
-    const records = this.options.produce?.(this.ticks++) ?? [];
+    const tick = this.ticks++;
+    const records = this.options.produce?.(tick) ?? [];
     if (records.length > 0) await this.options.parts.produce(records);
+    await this.options.onTick?.(tick);
     await this.esm.pollOnce();
   }
 
