@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -22,6 +23,8 @@ export interface AwsClients {
   kinesis: KinesisClient;
   dynamodb: DynamoDBClient;
   s3: S3Client;
+  /** Created on first use: only the failure path (disabling the event source) needs it. */
+  lambda(): LambdaClient;
   destroy(): void;
 }
 
@@ -71,18 +74,28 @@ export function createS3Client(connection: AwsConnection): S3Client {
   });
 }
 
+export function createLambdaClient(connection: AwsConnection): LambdaClient {
+  return new LambdaClient({ ...common(connection), requestHandler: httpHandler(connection) });
+}
+
 export function createAwsClients(connection: AwsConnection): AwsClients {
   const kinesis = createKinesisClient(connection);
   const dynamodb = createDynamoDbClient(connection);
   const s3 = createS3Client(connection);
+  let lambda: LambdaClient | undefined;
   return {
     kinesis,
     dynamodb,
     s3,
+    lambda() {
+      lambda ??= createLambdaClient(connection);
+      return lambda;
+    },
     destroy() {
       kinesis.destroy();
       dynamodb.destroy();
       s3.destroy();
+      lambda?.destroy();
     },
   };
 }

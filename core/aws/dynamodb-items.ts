@@ -9,6 +9,7 @@ import type {
   FailureEntry,
   JobMeta,
   JobStatus,
+  RestartBookkeeping,
   ShardAck,
   ShardCursor,
 } from '../ports/index.js';
@@ -93,6 +94,7 @@ export function jobToItem(meta: JobMeta): Item {
     updatedAtMs: N(meta.updatedAtMs),
     ...optional('latestCheckpointId', meta.latestCheckpointId),
     ...optional('statusReason', meta.statusReason),
+    ...(meta.restart ? { restart: S(JSON.stringify(meta.restart)) } : {}),
   };
 }
 
@@ -114,6 +116,7 @@ export function itemToJob(item: Item): JobMeta {
     {
       latestCheckpointId: readOptN(item, 'latestCheckpointId'),
       statusReason: readOptS(item, 'statusReason'),
+      restart: item.restart?.S === undefined ? undefined : (JSON.parse(item.restart.S) as RestartBookkeeping),
     },
   );
 }

@@ -64,10 +64,12 @@ export function jobUpdate(
     version: N(expectedVersion + 1),
     ...(next.latestCheckpointId !== undefined ? { latestCheckpointId: N(next.latestCheckpointId) } : {}),
     ...(next.statusReason !== undefined ? { statusReason: S(next.statusReason) } : {}),
+    ...(next.restart !== undefined ? { restart: S(JSON.stringify(next.restart)) } : {}),
   });
   const remove = [
     ...(next.latestCheckpointId === undefined ? [e.name('latestCheckpointId')] : []),
     ...(next.statusReason === undefined ? [e.name('statusReason')] : []),
+    ...(next.restart === undefined ? [e.name('restart')] : []),
   ];
   return {
     Key: key,

@@ -10,6 +10,11 @@ export interface CheckpointingMiddlewareOptions {
   /** Mirror of the event source mapping's FunctionResponseTypes: ReportBatchItemFailures. */
   reportBatchItemFailures?: boolean;
   onOutcome?: (outcome: BatchOutcome) => void;
+  /**
+   * A failed invocation or a reported record failure (restart strategies): may
+   * wait the strategy's delay. The error is rethrown afterwards either way.
+   */
+  onProcessingError?: (error: unknown, context: Context) => Promise<void>;
 }
 
 /** Per-invocation data the middleware hands to the handler, on the Lambda context. */
@@ -19,6 +24,7 @@ export interface CheckpointingContext extends Context {
     batches: ShardBatch[];
     reportBatchItemFailures: boolean;
     onOutcome?: (outcome: BatchOutcome) => void;
+    onProcessingError?: (error: unknown, context: Context) => Promise<void>;
   };
 }
 
@@ -40,10 +46,19 @@ export function checkpointing(options: CheckpointingMiddlewareOptions): Middlewa
       batches: parseKinesisEvent(request.event),
       reportBatchItemFailures: options.reportBatchItemFailures ?? false,
       ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
+      ...(options.onProcessingError ? { onProcessingError: options.onProcessingError } : {}),
     };
   };
 
-  return { before: checkpointingBefore as MiddlewareObj<KinesisStreamEvent>['before'] };
+  const checkpointingOnError = async (request: KinesisRequest): Promise<void> => {
+    if (request.error && options.onProcessingError)
+      await options.onProcessingError(request.error, request.context);
+  };
+
+  return {
+    before: checkpointingBefore as MiddlewareObj<KinesisStreamEvent>['before'],
+    onError: checkpointingOnError as MiddlewareObj<KinesisStreamEvent>['onError'],
+  };
 }
 
 /**
@@ -64,8 +79,10 @@ export async function processCheckpointedBatch(
       reportBatchItemFailures: prepared.reportBatchItemFailures,
     });
     prepared.onOutcome?.(outcome);
-    if (outcome.failedSequenceNumber !== undefined)
+    if (outcome.failedSequenceNumber !== undefined) {
       failures.push({ itemIdentifier: outcome.failedSequenceNumber });
+      await prepared.onProcessingError?.(outcome.failure, context);
+    }
   }
   return prepared.reportBatchItemFailures ? { batchItemFailures: failures } : undefined;
 }

@@ -33,8 +33,16 @@ export interface JobMeta {
   /** Optimistic-concurrency version of this item. */
   version: number;
   failures: FailureEntry[];
+  /** Restart-strategy bookkeeping beyond the failure list (attempts, last delay). */
+  restart?: RestartBookkeeping;
   statusReason?: string;
   updatedAtMs: number;
+}
+
+export interface RestartBookkeeping {
+  restartAttempts?: number;
+  lastRestartDelayMs?: number;
+  lastFailureAtMs?: number;
 }
 
 export type CheckpointStatus = 'PENDING' | 'COMPLETED' | 'ABORTED' | 'DISCARDED';

@@ -171,6 +171,7 @@ export class CheckpointedProcessor {
           sequenceNumber: record.sequenceNumber,
           error,
         });
+        run.outcome.failure = error;
         return record.sequenceNumber;
       }
     }

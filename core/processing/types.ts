@@ -59,6 +59,8 @@ export interface BatchOutcome {
   coldStart: boolean;
   /** With partial batch responses: the first record that failed; it and the rest are retried. */
   failedSequenceNumber?: string;
+  /** The error of that record (for the restart strategy). */
+  failure?: unknown;
   /** Outputs written to the sink by this invocation. */
   outputsWritten: number;
   /** The cursor position committed by this invocation. */

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { LambdaEventSourceControl } from '../../core/aws/lambda-event-source-control.js';
 import { checkpointedKinesisHandler } from '../../core/middy/checkpointing-middleware.js';
+import type { EventSourceControl } from '../../core/ports/event-source-control.js';
 import { CheckpointedProcessor } from '../../core/processing/checkpointed-processor.js';
+import { handleProcessingFailure } from '../../core/recovery/processing-failure.js';
 import { type AnyOperatorDefinition, OperatorRuntime } from '../../core/state/index.js';
 import { type Wiring, wiringFromEnvironment } from './wiring.js';
 
@@ -9,6 +12,9 @@ export interface ProcessorHandlerOptions {
   reportBatchItemFailures?: boolean;
   /** For tests and local runs; defaults to the Lambda environment. */
   wiring?: () => Wiring;
+  /** Replaces the real event source mapping control (tests, local runs). */
+  eventSource?: EventSourceControl;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -19,10 +25,34 @@ export function createProcessorHandler(
   operator: AnyOperatorDefinition,
   options: ProcessorHandlerOptions = {},
 ) {
+  let built: Wiring | undefined;
+  const wiringOnce = () => {
+    built ??= (options.wiring ?? wiringFromEnvironment)();
+    return built;
+  };
   return checkpointedKinesisHandler({
     reportBatchItemFailures: options.reportBatchItemFailures ?? true,
+    // Restart strategies: record the failure, wait the strategy's delay or fail the job.
+    onProcessingError: async (error, context) => {
+      const wiring = wiringOnce();
+      await handleProcessingFailure(
+        {
+          store: wiring.store,
+          clock: wiring.clock,
+          sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+          eventSource:
+            options.eventSource ??
+            new LambdaEventSourceControl(wiring.clients.lambda(), context.functionName),
+          log: (event, fields) => console.log(JSON.stringify({ level: 'warn', event, ...fields })),
+        },
+        wiring.config.jobId,
+        wiring.config.restartStrategy,
+        error,
+        context.getRemainingTimeInMillis() - 5_000,
+      );
+    },
     processor: () => {
-      const wiring = (options.wiring ?? wiringFromEnvironment)();
+      const wiring = wiringOnce();
       return new CheckpointedProcessor({
         settings: {
           jobId: wiring.config.jobId,

@@ -36,6 +36,13 @@ const WILDCARD_ALLOWANCES: readonly WildcardAllowance[] = [
     reason: 'a Deny: s3:* refuses every action over plain HTTP, it grants nothing',
   },
   {
+    holder: 'ProcessorIamRoleLambdaExecution',
+    statementId: '6',
+    reason:
+      'lambda:ListEventSourceMappings has no resource-level permission; the processor lists its own ' +
+      'mappings to disable them when the restart strategy is exhausted (UpdateEventSourceMapping is scoped)',
+  },
+  {
     holder: 'ServerlessDeploymentBucketPolicy',
     statementId: '0',
     reason: "osls's own TLS-only Deny on its deployment bucket, it grants nothing",
@@ -45,7 +52,11 @@ const WILDCARD_ALLOWANCES: readonly WildcardAllowance[] = [
 const JOB_ID = 'flinkless-dev';
 const BUCKET = 'flinkless-dev-us-east-1-state';
 const EXISTING_STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks';
-const FUNCTIONS = ['ProcessorLambdaFunction', 'CoordinatorWindowLambdaFunction'] as const;
+const FUNCTIONS = [
+  'ProcessorLambdaFunction',
+  'CoordinatorWindowLambdaFunction',
+  'ControlLambdaFunction',
+] as const;
 
 let created: PackagedService | undefined;
 let existing: PackagedService | undefined;
@@ -72,7 +83,11 @@ describe('IAM: least privilege', () => {
 
     const roles = FUNCTIONS.map((id) => referencedId(property(resource(template, id), 'Role')));
 
-    expect(roles).toEqual(['ProcessorIamRoleLambdaExecution', 'CoordinatorWindowIamRoleLambdaExecution']);
+    expect(roles).toEqual([
+      'ProcessorIamRoleLambdaExecution',
+      'CoordinatorWindowIamRoleLambdaExecution',
+      'ControlIamRoleLambdaExecution',
+    ]);
     for (const role of roles) expect(resource(template, role ?? '').Type).toBe('AWS::IAM::Role');
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });

@@ -1,0 +1,5 @@
+/** The event source mapping feeding the processor, as far as recovery needs it. */
+export interface EventSourceControl {
+  /** Stops delivery (records stay in the stream, nothing is discarded by Lambda's retry limit). */
+  disable(reason: string): Promise<void>;
+}
