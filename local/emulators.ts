@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,7 +82,8 @@ async function startS3(port: number): Promise<[string, Stopper]> {
   const S3rver = await loadModule<S3rverClass>('s3rver');
   // /dev/shm keeps object bodies off the disk; s3rver needs a real directory.
   const base = process.platform === 'linux' ? '/dev/shm' : tmpdir();
-  const directory = mkdtempSync(join(base, 'flinkless-s3-'));
+  removeStaleDirectories(base);
+  const directory = mkdtempSync(join(base, `flinkless-s3-${process.pid}-`));
   const server = new S3rver({ address: HOST, port, silent: true, directory, resetOnClose: true });
   let address: AddressInfo;
   try {
@@ -100,6 +101,24 @@ async function startS3(port: number): Promise<[string, Stopper]> {
     rmSync(directory, { recursive: true, force: true });
   };
   return [`http://${HOST}:${address.port}`, stop];
+}
+
+/** Data left by a run that was killed (its pid is gone): nobody else will ever delete it. */
+function removeStaleDirectories(base: string): void {
+  for (const name of readdirSync(base)) {
+    const pid = /^flinkless-s3-(\d+)-/.exec(name)?.[1];
+    if (pid === undefined || isAlive(Number(pid))) continue;
+    rmSync(join(base, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface StartOptions {

@@ -66,7 +66,9 @@ const mode = modes[values.mode as keyof typeof modes];
 if (!mode) fail(`--mode: expected exactly-once or at-least-once, found "${values.mode}"`);
 
 const controller = new AbortController();
-process.once('SIGINT', () => {
+// Ctrl-C may arrive more than once (npm and tsx relay it): clean up once, exit after.
+process.on('SIGINT', () => {
+  if (controller.signal.aborted) return;
   console.log('\ninterrupted: stopping the emulators and removing their data...');
   controller.abort();
 });

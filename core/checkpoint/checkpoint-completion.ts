@@ -54,6 +54,11 @@ export async function tryCompleteCheckpoint(
 ): Promise<CompletionResult> {
   const { store, snapshots, clock } = deps;
   const checkpoint = await store.getCheckpoint(jobId, checkpointId);
+  if (checkpoint?.status === 'COMPLETED') {
+    // A completion whose pointer move was lost (a crash or an ambiguous write between the
+    // two writes): finish it. Moving forward only, it is safe to repeat.
+    await advanceIfCurrentGeneration(store, jobId, checkpoint);
+  }
   if (checkpoint?.status !== 'PENDING') return { status: 'NOT_PENDING', checkpoint };
   const acks = (await store.listAcks(jobId, checkpointId)).filter(
     (a) => a.generation === checkpoint.generation,
@@ -108,4 +113,16 @@ export function checkpointStatistics(
     inlineShards: acks.filter((a) => 'inline' in a.snapshot).length,
     largestSnapshotBytes: acks.reduce((max, a) => Math.max(max, snapshotSize(a)), 0),
   };
+}
+
+/** Moves the latest pointer to a completed checkpoint of the job's current generation (never backwards). */
+export async function advanceIfCurrentGeneration(
+  store: CheckpointStore,
+  jobId: string,
+  checkpoint: CheckpointRecord,
+): Promise<void> {
+  const job = await store.getJob(jobId);
+  if (!job || job.generation !== checkpoint.generation) return; // a restore chose another timeline
+  if (job.latestCheckpointId !== undefined && job.latestCheckpointId >= checkpoint.checkpointId) return;
+  await store.advanceLatestCheckpoint(jobId, checkpoint.checkpointId);
 }

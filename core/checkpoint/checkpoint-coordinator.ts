@@ -113,6 +113,7 @@ export async function runCoordinatorWindow(
     }
     const records = await store.listCheckpoints(jobId);
     const declinedFailure = await completePending(deps, settings, records, carry, stats);
+    const pointer = await repairLatestPointer(store, jobId, records);
 
     const nowMs = clock.nowMs();
     const view = coordinatorView(nowMs, records, carry);
@@ -121,7 +122,8 @@ export async function runCoordinatorWindow(
     for (const abort of decision.abort) {
       if (await abortCheckpoint(deps, jobId, abort.checkpointId, abort.reason)) stats.aborted++;
     }
-    for (const checkpointId of decision.subsume) {
+    // Never delete the checkpoint processors recover from, whatever the retention count says.
+    for (const checkpointId of decision.subsume.filter((id) => id !== pointer)) {
       await discardCheckpoint(deps, jobId, checkpointId);
       stats.subsumed++;
     }
@@ -225,4 +227,26 @@ export function coordinatorView(
       .filter((r) => r.status === 'COMPLETED')
       .map((r) => ({ checkpointId: r.checkpointId, kind: r.kind, completedAtMs: r.completedAtMs ?? 0 })),
   };
+}
+
+/**
+ * The latest pointer must name the newest checkpoint completed in the job's
+ * generation: a completion interrupted between its two writes is finished here.
+ */
+async function repairLatestPointer(
+  store: CheckpointStore,
+  jobId: string,
+  records: CheckpointRecord[],
+): Promise<number | undefined> {
+  const job = await store.getJob(jobId);
+  if (!job) return undefined;
+  const newest = records
+    .filter((r) => r.status === 'COMPLETED' && r.generation === job.generation)
+    .reduce<CheckpointRecord | undefined>(
+      (a, r) => (a === undefined || r.checkpointId > a.checkpointId ? r : a),
+      undefined,
+    );
+  if (!newest || (job.latestCheckpointId ?? -1) >= newest.checkpointId) return job.latestCheckpointId;
+  await store.advanceLatestCheckpoint(jobId, newest.checkpointId);
+  return newest.checkpointId;
 }

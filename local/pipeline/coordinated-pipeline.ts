@@ -145,6 +145,8 @@ export interface StateMachineRunOptions {
   durationMs: number;
   /** Called with every RunWindow result (for progress lines and assertions). */
   onWindow?: (state: CoordinatorExecutionState) => void;
+  /** Stops the run (Ctrl-C): the executor aborts, the window in flight ends at its next tick. */
+  signal?: AbortSignal;
   /** The coordinator's own ports (e.g. request-counting wrappers); default: the pipeline's. */
   coordinatorPorts?: Pick<PipelineParts, 'store' | 'snapshots' | 'writer'>;
 }
@@ -189,6 +191,7 @@ export async function runPipelineStateMachine(
   });
   const result = await runCoordinatorStateMachine({
     input: pipeline.state,
+    ...(options.signal ? { signal: options.signal } : {}),
     waitTimeScale: 0,
     onWait: (wait) => pipeline.tick(Math.min(wait.seconds * 1_000, Math.max(0, endMs - clock.nowMs()))),
     runWindow: async (input) => {

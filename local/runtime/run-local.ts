@@ -13,7 +13,7 @@ import { FakeClock } from '../pipeline/fake-clock.js';
 import { canonicalState, checkpointState, referenceState } from '../pipeline/final-state.js';
 import { awsParts } from '../pipeline/parts.js';
 import { seededRandom } from '../pipeline/random.js';
-import { provisionResources, uniqueNames } from '../resources.js';
+import { provisionResources } from '../resources.js';
 
 export interface LocalRunOptions {
   shards: number;
@@ -50,7 +50,8 @@ export interface LocalRunResult {
   wallMs: number;
 }
 
-const JOB_ID = 'clicks-local';
+/** serverless.yml's default job id for stage "local". */
+const JOB_ID = 'flinkless-local';
 
 /**
  * The whole system on this machine: emulators, the producer, the event source
@@ -78,7 +79,12 @@ async function run(
   wallStart: number,
 ): Promise<LocalRunResult> {
   const { log } = options;
-  const names = uniqueNames('local');
+  // The names serverless.yml gives stage "local" (the emulators are fresh for every run).
+  const names = {
+    stream: 'flinkless-local-source',
+    table: 'flinkless-local-checkpoints',
+    bucket: 'flinkless-local-us-east-1-state',
+  };
   await provisionResources(clients, names, { shardCount: options.shards });
   log(
     `emulators up; stream ${names.stream} (${options.shards} shards), table ${names.table}, bucket ${names.bucket}`,
@@ -89,6 +95,7 @@ async function run(
   const config = compileConfig({
     jobId: JOB_ID,
     checkpointsDir: `s3://${names.bucket}/checkpoints`,
+    savepointsDir: `s3://${names.bucket}/savepoints`,
     intervalMs: options.intervalMs,
     mode: options.mode,
     timeoutMs: Math.max(4 * options.intervalMs, 5_000),
@@ -119,7 +126,7 @@ async function run(
       writer: parts.writer,
       clock,
       checkpointsPrefix: 'checkpoints',
-      savepointsPrefix: 'checkpoints/savepoints',
+      savepointsPrefix: 'savepoints',
     }),
   });
 
@@ -156,18 +163,24 @@ async function run(
       if (restores === 0 && now >= restoreAtMs) restores += await restoreEarlier(log, control, parts);
       if (Date.now() - lastProgress >= 2_000) {
         lastProgress = Date.now();
-        log(progressLine(pipeline, produced, wallStart, crashes?.totalCrashes() ?? 0, restores));
+        log(await progressLine(pipeline, parts, produced, wallStart, crashes?.totalCrashes() ?? 0, restores));
       }
     },
   });
 
-  const runFor = (durationMs: number) => runPipelineStateMachine(pipeline, parts, clock, { durationMs });
+  const runFor = async (durationMs: number) => {
+    await runPipelineStateMachine(pipeline, parts, clock, {
+      durationMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (options.signal?.aborted) throw new Error('interrupted');
+  };
   await runFor(productionMs + options.intervalMs);
   // Everything produced: deliver the rest, then let a few checkpoints cover it.
   await pipeline.esm.drain();
   const faultsOverMs = options.faults ? stallAtMs + stallForMs - clock.nowMs() : 0;
   await runFor(Math.max(0, faultsOverMs) + 4 * options.intervalMs + 2_000);
-  log(progressLine(pipeline, produced, wallStart, crashes?.totalCrashes() ?? 0, restores));
+  log(await progressLine(pipeline, parts, produced, wallStart, crashes?.totalCrashes() ?? 0, restores));
 
   const verdict = await compare(parts, workload.expected, produced);
   const checkpoints = (await parts.store.listCheckpoints(JOB_ID)).map((r) => ({
@@ -233,18 +246,27 @@ async function compare(
   return { match: mismatchedShards.length === 0 && off === 0, mismatchedShards, lostOrDuplicatedClicks: off };
 }
 
-function progressLine(
+async function progressLine(
   pipeline: CoordinatedPipeline,
+  parts: ReturnType<typeof awsParts>,
   produced: number,
   wallStart: number,
   crashes: number,
   restores: number,
-): string {
+): Promise<string> {
   const seconds = Math.max(0.001, (Date.now() - wallStart) / 1_000);
   const delivered = pipeline.esm.stats.deliveredRecords;
+  const job = await parts.store.getJob(JOB_ID);
+  const last =
+    job?.latestCheckpointId === undefined
+      ? undefined
+      : await parts.store.getCheckpoint(JOB_ID, job.latestCheckpointId);
+  const lastText = last?.stats
+    ? ` last=#${last.checkpointId} ${last.stats.durationMs} ms ${last.totalSizeBytes ?? 0} B`
+    : '';
   return (
     `progress: records in=${produced} delivered=${delivered} (${Math.round(delivered / seconds)}/s) ` +
-    `checkpoints completed=${pipeline.stats.completed} aborted=${pipeline.stats.aborted} ` +
+    `checkpoints completed=${pipeline.stats.completed} aborted=${pipeline.stats.aborted}${lastText} ` +
     `crashes=${crashes} restores=${restores}`
   );
 }

@@ -1,0 +1,238 @@
+import { tryCompleteCheckpoint } from '../../core/checkpoint/checkpoint-completion.js';
+import { triggerCheckpoint } from '../../core/checkpoint/checkpoint-trigger.js';
+import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
+import { CheckpointError } from '../../core/errors/index.js';
+import { MemoryOutputSink } from '../../core/memory/memory-output-sink.js';
+import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
+import { compareSequenceNumbers } from '../../core/ports/stream.js';
+import { CRASH_POINTS } from '../../core/processing/crash-points.js';
+import { clickCounter } from '../../core/state/examples/click-counter.js';
+import { EventSourceMappingSimulator, type KinesisHandler } from '../esm/event-source-mapping.js';
+import { clickWorkload } from '../pipeline/click-workload.js';
+import { CrashSchedule } from '../pipeline/crash-schedule.js';
+import { canonicalState, checkpointState, referenceState } from '../pipeline/final-state.js';
+import { flakyOperator } from '../pipeline/flaky-operator.js';
+import type { PipelineParts } from '../pipeline/parts.js';
+import { processorContainer } from '../pipeline/processor-container.js';
+import { seededRandom } from '../pipeline/random.js';
+
+export const CAMPAIGN_CHECKPOINTS_PREFIX = 'checkpoints';
+
+export interface CampaignScenarioOptions {
+  /** The coordinator's and the auditor's view: no injected faults. */
+  parts: PipelineParts;
+  /** What the processors run on: the same resources behind fault-injecting wrappers. */
+  processorParts: PipelineParts;
+  /**
+   * The coordinator's view of the checkpoint table (faults allowed): its calls are
+   * retried on retryable errors, as the Step Functions task Retry does. Default: parts.store.
+   */
+  coordinatorStore?: CheckpointStore;
+  /** Wraps the event source mapping's container factory (delivery faults). */
+  wrapContainers?: (
+    create: (containerId: string) => KinesisHandler,
+  ) => (containerId: string) => KinesisHandler;
+  jobId: string;
+  records: number;
+  users: number;
+  seed: number;
+  /** Crashes per named crash point (the CrashSchedule, composed with the port faults). */
+  crashesPerPoint: number;
+  memoryThresholdBytes: number;
+  batchSize?: number;
+  chunkSize?: number;
+  transientRecordFailureRate?: number;
+  onError?: (error: unknown, shardId: string) => void;
+}
+
+export interface CampaignScenarioResult {
+  finalCheckpointId: number;
+  lost: number;
+  duplicated: number;
+  mismatchedShards: string[];
+  /** Expected outputs never written, unexpected ones, and ones released before their checkpoint completed. */
+  outputMismatches: number;
+  /** Set when the job's latest-checkpoint pointer does not name the newest COMPLETED checkpoint. */
+  latestPointerLag?: string;
+  checkpointsTriggered: number;
+  checkpointsCompleted: number;
+  crashes: number;
+  failedInvocations: number;
+}
+
+/**
+ * runExactlyOnceScenario (local/pipeline/exactly-once-scenario.ts) with the
+ * coordinator and the processors on different views of the same resources:
+ * faults are injected into the processors' ports only, as the coordinator's
+ * Step Functions tasks retry their own failures. The checks are the same:
+ * the final checkpoint's state against an independent recomputation.
+ */
+export async function runCampaignScenario(options: CampaignScenarioOptions): Promise<CampaignScenarioResult> {
+  const { parts, jobId } = options;
+  const random = seededRandom(options.seed);
+  const workload = clickWorkload(options.records, options.users, random);
+  const storagePrefixFor = (id: number) =>
+    checkpointPrefix(CAMPAIGN_CHECKPOINTS_PREFIX, jobId, id).replace(/\/$/, '');
+  const schedule = new CrashSchedule({
+    points: CRASH_POINTS,
+    crashesPerPoint: options.crashesPerPoint,
+    maxVisitsBetweenCrashes: 4,
+    random,
+    beforeCrash: async (point, context) => {
+      if (point !== 'mid-upload' || context.checkpointId === undefined) return;
+      const key = `${storagePrefixFor(context.checkpointId)}/${context.shardId}-partial-${Math.floor(random() * 1e9)}.snap`;
+      await parts.snapshots.put(key, new Uint8Array(64));
+    },
+  });
+  let releasedEarly = 0;
+  const sink = new MemoryOutputSink(async (records) => {
+    const latest = (await parts.store.getJob(jobId))?.latestCheckpointId;
+    for (const record of records) {
+      const ack = latest === undefined ? undefined : await parts.store.getAck(jobId, latest, record.shardId);
+      const origin = record.id.split('/')[1] ?? '';
+      if (!ack || !/^\d+$/.test(origin) || compareSequenceNumbers(origin, ack.sequenceNumber) > 0)
+        releasedEarly++;
+    }
+  });
+  const createContainer = processorContainer({
+    parts: options.processorParts,
+    operator: options.transientRecordFailureRate
+      ? flakyOperator(clickCounter, options.transientRecordFailureRate, random)
+      : clickCounter,
+    settings: {
+      jobId,
+      mode: 'EXACTLY_ONCE',
+      memoryThresholdBytes: options.memoryThresholdBytes,
+      compression: 'none',
+    },
+    faults: schedule,
+    sink,
+    reportBatchItemFailures: true,
+  });
+  const esm = new EventSourceMappingSimulator({
+    source: parts.source,
+    createContainer: options.wrapContainers ? options.wrapContainers(createContainer) : createContainer,
+    batchSize: options.batchSize ?? 50,
+    random,
+    coldStartRate: 0.05,
+    maxConsecutiveErrors: 200,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  const coordinator = {
+    store: options.coordinatorStore ?? parts.store,
+    writer: parts.writer,
+    clock: parts.clock,
+    snapshots: parts.snapshots,
+  };
+  const pending = new Set<number>();
+  let triggered = 0;
+  let completed = 0;
+  const trigger = async () => {
+    const record = await retried(() =>
+      triggerCheckpoint(coordinator, { jobId, kind: 'CHECKPOINT', storagePrefixFor }),
+    );
+    pending.add(record.checkpointId);
+    triggered++;
+    return record.checkpointId;
+  };
+  const completePending = async () => {
+    for (const id of [...pending]) {
+      const result = await retried(() => tryCompleteCheckpoint(coordinator, jobId, id));
+      if (result.status === 'COMPLETED') completed++;
+      if (result.status !== 'PENDING') pending.delete(id);
+    }
+  };
+
+  const chunkSize = options.chunkSize ?? 200;
+  let rounds = 0;
+  for (let offset = 0; offset < workload.records.length; offset += chunkSize) {
+    await parts.produce(workload.records.slice(offset, offset + chunkSize));
+    for (let i = 0; i < 3; i++) {
+      await esm.pollOnce();
+      if (++rounds % 3 === 0) await trigger();
+      await completePending();
+    }
+  }
+
+  let finalId = await trigger();
+  let finalDone = false;
+  for (let attempt = 0; attempt < 50 && !finalDone; attempt++) {
+    await esm.drain();
+    const result = await retried(() => tryCompleteCheckpoint(coordinator, jobId, finalId));
+    if (result.status === 'COMPLETED') {
+      completed++;
+      finalDone = true;
+    } else if (result.status !== 'PENDING') {
+      finalId = await trigger();
+    }
+  }
+  if (!finalDone) throw new Error(`seed ${options.seed}: the final checkpoint ${finalId} never completed`);
+  await completePending();
+  // The next barrier carries the completion notification: outputs go out.
+  await trigger();
+  await esm.drain();
+  await completePending();
+
+  const latestPointerLag = await checkLatestPointer(parts.store, jobId);
+  const states = await checkpointState(parts, jobId, finalId);
+  const mismatchedShards: string[] = [];
+  const expectedOutputs = new Map<string, unknown>();
+  const actual = new Map<string, number>();
+  for (const [shardId, content] of states) {
+    const reference = await referenceState(parts, clickCounter, shardId, expectedOutputs);
+    if (canonicalState(content) !== canonicalState(reference)) mismatchedShards.push(shardId);
+    for (const [user, clicks] of content.keyed.clicks ?? [])
+      actual.set(user, (actual.get(user) ?? 0) + Number(clicks));
+  }
+  let lost = 0;
+  let duplicated = 0;
+  for (const [user, e] of workload.expected) {
+    const got = actual.get(user) ?? 0;
+    if (got < e.clicks) lost += e.clicks - got;
+    if (got > e.clicks) duplicated += got - e.clicks;
+  }
+  for (const [user, got] of actual) if (!workload.expected.has(user)) duplicated += got;
+
+  const written = new Map<string, unknown>();
+  for (const w of sink.writes) written.set(w.id, w.value);
+  const missing = [...expectedOutputs.keys()].filter((id) => !written.has(id)).length;
+  const unexpected = [...written].filter(
+    ([id, value]) =>
+      !expectedOutputs.has(id) || JSON.stringify(expectedOutputs.get(id)) !== JSON.stringify(value),
+  ).length;
+  return {
+    finalCheckpointId: finalId,
+    lost,
+    duplicated,
+    mismatchedShards,
+    outputMismatches: missing + unexpected + releasedEarly,
+    ...(latestPointerLag ? { latestPointerLag } : {}),
+    checkpointsTriggered: triggered,
+    checkpointsCompleted: completed,
+    crashes: schedule.totalCrashes(),
+    failedInvocations: esm.stats.failedInvocations,
+  };
+}
+
+/** Step Functions' task Retry: the same call again on a retryable error, a bounded number of times. */
+async function retried<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof CheckpointError && error.retryable) || attempt >= 10) throw error;
+    }
+  }
+}
+
+/** The latest pointer must name the newest COMPLETED checkpoint once the coordinator is done. */
+async function checkLatestPointer(store: CheckpointStore, jobId: string): Promise<string | undefined> {
+  const newest = Math.max(
+    ...(await store.listCheckpoints(jobId))
+      .filter((r) => r.status === 'COMPLETED')
+      .map((r) => r.checkpointId),
+  );
+  const latest = (await store.getJob(jobId))?.latestCheckpointId;
+  if (latest === newest) return undefined;
+  return `latest checkpoint pointer names ${latest} but checkpoint ${newest} is the newest COMPLETED one`;
+}
