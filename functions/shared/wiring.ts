@@ -4,6 +4,7 @@ import { DynamoCheckpointStore } from '../../core/aws/dynamodb-checkpoint-store.
 import { KinesisOutputSink } from '../../core/aws/kinesis-output-sink.js';
 import { KinesisStreamReader, KinesisStreamWriter } from '../../core/aws/kinesis-stream.js';
 import { S3SnapshotStore } from '../../core/aws/s3-snapshot-store.js';
+import { checkIterativeJob } from '../../core/checkpoint/iterative-job.js';
 import { parseStorageLocation } from '../../core/checkpoint/storage-location.js';
 import {
   type CheckpointConfig,
@@ -63,8 +64,16 @@ export function wiringFromEnvironment(env: Record<string, string | undefined> = 
       `must be in the checkpoints bucket ${checkpoints.bucket}`,
     );
   }
-  const clients = createAwsClients(connectionFromEnvironment(env));
   const streamName = required(env, 'FLINKLESS_STREAM');
+  const iterative = checkIterativeJob(
+    {
+      inputStream: streamName,
+      ...(env.FLINKLESS_OUTPUT_STREAM ? { outputStream: env.FLINKLESS_OUTPUT_STREAM } : {}),
+    },
+    config.force,
+  );
+  if (iterative) console.warn(`[flinkless] ${iterative}`);
+  const clients = createAwsClients(connectionFromEnvironment(env));
   return {
     config,
     clients,

@@ -79,3 +79,43 @@ describe('functions/processor: the deployed handler wired from the environment',
     expect((error as Error).message).toContain('mode');
   });
 });
+
+describe('iterative jobs (a feedback edge: the output stream is the input stream)', () => {
+  it('are refused at cold start unless force is set, naming the field and the risk', async () => {
+    // Act
+    const refused = (() => {
+      try {
+        wiringFromEnvironment({ ...env, FLINKLESS_OUTPUT_STREAM: env.FLINKLESS_STREAM! });
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    })();
+
+    // Assess
+    expect(isCheckpointError(refused, 'CONFIG_INVALID')).toBe(true);
+    expect((refused as Error).message).toMatch(/checkpointing\.force.*feedback edge.*may be lost/);
+  });
+
+  it('run with force: true, with the loss risk logged', () => {
+    // Prepare
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (message: string) => void warnings.push(message);
+
+    // Act
+    try {
+      const wiring = wiringFromEnvironment({
+        ...env,
+        FLINKLESS_OUTPUT_STREAM: env.FLINKLESS_STREAM!,
+        FLINKLESS_FORCE: 'true',
+      });
+      wiring.clients.destroy();
+    } finally {
+      console.warn = original;
+    }
+
+    // Assess
+    expect(warnings.some((w) => /iterative job.*in flight on the feedback edge/.test(w))).toBe(true);
+  });
+});
