@@ -1,5 +1,6 @@
 /**
  * npm run faults [-- --runs 1000 --emulator-runs 50 --seed N --class NAME --skip NAME]
+ * npm run faults -- --minutes 10     (soak: storage stays bounded over many simulated hours)
  *
  * The reliability campaign: every fault class (DynamoDB throttling, 5xx and
  * ambiguous writes, S3 5xx, corrupted snapshots, expired Kinesis iterators,
@@ -14,6 +15,7 @@ import { emulatorConnection } from '../local/connection.js';
 import { startEmulators } from '../local/emulators.js';
 import { describeFailure, formatCampaign, runCampaign } from '../local/faults/campaign.js';
 import { FAULT_CLASSES, type FaultClass, isFaultClass } from '../local/faults/fault-classes.js';
+import { runSoak } from '../local/faults/soak.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     class: { type: 'string', multiple: true },
     skip: { type: 'string', multiple: true },
+    minutes: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -31,6 +34,23 @@ if (values.help) {
       `classes: ${FAULT_CLASSES.join(', ')}`,
   );
   process.exit(0);
+}
+if (values.minutes !== undefined) {
+  // Soak: keep checkpoints going for the given wall-clock minutes; storage must stay bounded.
+  const minutes = Number(values.minutes);
+  if (!(minutes > 0 && minutes <= 24 * 60)) {
+    console.error(
+      `--minutes: expected a number of minutes in (0, 1440], found ${JSON.stringify(values.minutes)}`,
+    );
+    process.exit(2);
+  }
+  const soak = await runSoak({ minutes, seed: Number(values.seed), log: (line) => console.log(line) });
+  console.log(
+    `soak: simulated-hours=${soak.simulatedHours} checkpoints=${soak.checkpoints} crashes=${soak.crashes} ` +
+      `items=${soak.firstHourItems}->${soak.maxItems} objects=${soak.firstHourObjects}->${soak.maxObjects} ` +
+      `max-history-events=${soak.maxHistoryEvents} bounded=${soak.bounded ? 'yes' : 'NO'}`,
+  );
+  process.exit(soak.bounded ? 0 : 1);
 }
 const runs = nonNegativeInt('runs', values.runs);
 const emulatorRuns = nonNegativeInt('emulator-runs', values['emulator-runs']);
