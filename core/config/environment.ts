@@ -4,7 +4,7 @@ import type { CompileConfigInput } from './types.js';
 
 /**
  * Maps FLINKLESS_* environment variables onto checkpointing options. Pure: the
- * Lambda wiring passes process.env in (core never reads it). Only the syntax is
+ * Lambda wiring passes the environment in (core never reads it). Only the syntax is
  * checked here (numbers, booleans, JSON); compileConfig validates the values.
  * An empty variable counts as unset. Other FLINKLESS_* variables are left alone:
  * the wiring uses that prefix for its own settings too.
