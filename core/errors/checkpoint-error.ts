@@ -17,6 +17,7 @@ export type CheckpointFailureReason =
   | 'CHECKPOINT_DECLINED'
   | 'CHECKPOINT_EXPIRED'
   | 'REPLAY_GAP'
+  | 'REPLAY_DEADLINE'
   | 'ITERATOR_EXPIRED'
   | 'BAD_INPUT'
   | 'INJECTED_FAULT'

@@ -77,6 +77,7 @@ export async function processCheckpointedBatch(
   for (const batch of prepared.batches) {
     const outcome = await prepared.processor.processBatch(batch.shardId, batch.records, {
       reportBatchItemFailures: prepared.reportBatchItemFailures,
+      timeLeftMs: () => context.getRemainingTimeInMillis(),
     });
     prepared.onOutcome?.(outcome);
     if (outcome.failedSequenceNumber !== undefined) {

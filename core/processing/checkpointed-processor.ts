@@ -3,7 +3,7 @@ import type { ReplayStart, StreamRecord } from '../ports/stream.js';
 import { parseBarrier } from './barrier.js';
 import { acknowledgeBarrier, captureAtBarrier, type PendingAck } from './barrier-acks.js';
 import { type FaultInjector, NO_FAULTS } from './crash-points.js';
-import { CursorFencedError } from './errors.js';
+import { CursorFencedError, ReplayDeadlineError } from './errors.js';
 import { isAfter, readThrough } from './sequence.js';
 import { type LiveShard, recoverShard } from './shard-recovery.js';
 import type { BatchOutcome, ProcessorDependencies, ShardRuntime } from './types.js';
@@ -14,7 +14,12 @@ export interface BatchOptions {
    * (Lambda's ReportBatchItemFailures): records before it are committed.
    */
   reportBatchItemFailures?: boolean;
+  /** Time left in the invocation; a cold-start replay stops with a clear error before it runs out. */
+  timeLeftMs?: () => number;
 }
+
+/** Kept free at the end of an invocation: commit, acks and the response still have to happen. */
+export const REPLAY_DEADLINE_BUFFER_MS = 10_000;
 
 /** Per-invocation working state. */
 interface BatchRun {
@@ -89,7 +94,7 @@ export class CheckpointedProcessor {
     options: BatchOptions,
   ): Promise<BatchOutcome> {
     const outcome = emptyOutcome(shardId);
-    const run = await this.begin(shardId, records[0]!.sequenceNumber, outcome);
+    const run = await this.begin(shardId, records[0]!.sequenceNumber, outcome, options);
     const failedAt = await this.applyBatch(run, records, options);
     if (failedAt === undefined) await this.catchUp(run);
     const nowMs = this.deps.clock.nowMs();
@@ -119,6 +124,7 @@ export class CheckpointedProcessor {
     shardId: string,
     firstSequenceNumber: string,
     outcome: BatchOutcome,
+    options: BatchOptions,
   ): Promise<BatchRun> {
     const warm = this.shards.get(shardId);
     // Taken out while in use: a failure anywhere leaves the container with no state for the shard.
@@ -141,6 +147,9 @@ export class CheckpointedProcessor {
         recovered.replayFrom,
         firstSequenceNumber,
       )) {
+        if (options.timeLeftMs && options.timeLeftMs() < REPLAY_DEADLINE_BUFFER_MS) {
+          throw new ReplayDeadlineError(shardId, outcome.replayed);
+        }
         for (const record of page) {
           if (!isAfter(record.sequenceNumber, run.live.position)) continue;
           this.applyRecord(run, record);

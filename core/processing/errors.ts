@@ -45,3 +45,20 @@ export class JobNotRunningError extends CheckpointError {
     this.name = 'JobNotRunningError';
   }
 }
+
+/**
+ * A cold start's replay (from the last completed checkpoint to the batch) did not
+ * fit in the invocation. Retrying cannot help while checkpoints are this far apart.
+ */
+export class ReplayDeadlineError extends CheckpointError {
+  constructor(shardId: string, replayedRecords: number) {
+    super(
+      'REPLAY_DEADLINE',
+      `shard ${shardId}: the replay from the last completed checkpoint did not finish before the invocation ` +
+        `deadline (${replayedRecords} records replayed). Raise the processor timeout, or checkpoint more often ` +
+        '(a shorter intervalMs), so a cold start replays less.',
+      { retryable: true },
+    );
+    this.name = 'ReplayDeadlineError';
+  }
+}
