@@ -6,6 +6,7 @@ import { MemoryOutputSink } from '../../core/memory/memory-output-sink.js';
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
 import { compareSequenceNumbers } from '../../core/ports/stream.js';
 import { CRASH_POINTS } from '../../core/processing/crash-points.js';
+import { restoreCheckpoint } from '../../core/recovery/restore.js';
 import { clickCounter } from '../../core/state/examples/click-counter.js';
 import { EventSourceMappingSimulator, type KinesisHandler } from '../esm/event-source-mapping.js';
 import { clickWorkload } from '../pipeline/click-workload.js';
@@ -15,6 +16,7 @@ import { flakyOperator } from '../pipeline/flaky-operator.js';
 import type { PipelineParts } from '../pipeline/parts.js';
 import { processorContainer } from '../pipeline/processor-container.js';
 import { seededRandom } from '../pipeline/random.js';
+import type { FaultPlan } from './fault-classes.js';
 
 export const CAMPAIGN_CHECKPOINTS_PREFIX = 'checkpoints';
 
@@ -43,6 +45,8 @@ export interface CampaignScenarioOptions {
   chunkSize?: number;
   transientRecordFailureRate?: number;
   onError?: (error: unknown, shardId: string) => void;
+  /** Operator actions the fault plan may take (restore-while-pending). */
+  plan?: FaultPlan;
 }
 
 export interface CampaignScenarioResult {
@@ -149,7 +153,24 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
     await parts.produce(workload.records.slice(offset, offset + chunkSize));
     for (let i = 0; i < 3; i++) {
       await esm.pollOnce();
-      if (++rounds % 3 === 0) await trigger();
+      if (++rounds % 3 === 0) {
+        await trigger();
+        // An operator restores the latest completed checkpoint while this one is still pending.
+        const latest = (await parts.store.getJob(jobId))?.latestCheckpointId;
+        if (latest !== undefined && options.plan?.fires('restore-while-pending', 'restore while pending')) {
+          await retried(() =>
+            restoreCheckpoint(
+              {
+                store: coordinator.store,
+                snapshots: parts.snapshots,
+                writer: parts.writer,
+                clock: parts.clock,
+              },
+              { jobId, checkpointId: latest },
+            ),
+          );
+        }
+      }
       await completePending();
     }
   }

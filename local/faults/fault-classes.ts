@@ -13,6 +13,7 @@ export const FAULT_CLASSES = [
   'duplicate-delivery',
   'zombie-invocation',
   'clock-skew',
+  'restore-while-pending',
 ] as const;
 
 export type FaultClass = (typeof FAULT_CLASSES)[number];

@@ -51,6 +51,8 @@ const PROBABILITY: Record<FaultClass, number> = {
   'duplicate-delivery': 0.1,
   'zombie-invocation': 0.1,
   'clock-skew': 0,
+  // Per trigger: an operator restores the latest completed checkpoint while one is pending.
+  'restore-while-pending': 0.8,
 };
 
 export function failed(result: FaultRunResult): boolean {
@@ -99,6 +101,7 @@ export async function runFaultRun(
       crashesPerPoint: 1,
       memoryThresholdBytes,
       transientRecordFailureRate: 0.002,
+      plan,
     });
     const audit = await auditStorage(parts, jobId);
     return {
