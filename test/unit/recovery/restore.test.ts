@@ -239,3 +239,53 @@ describe('restore a retained checkpoint (Flink: resume from a checkpoint)', () =
     expect((await t.parts.store.getJob(JOB))?.latestCheckpointId).toBe(first);
   });
 });
+
+describe('a restore that crashes half way (control path crash point)', () => {
+  it('leaves processors waiting (fenced, nothing lost), and re-running the restore finishes the job correctly', async () => {
+    // Prepare: checkpoints and more input, then a restore that dies after its first cursor rewrite
+    const t = setup();
+    await t.produce(600);
+    await t.esm.drain();
+    const first = await t.checkpoint();
+    await t.produce(600);
+    await t.esm.drain();
+    await t.checkpoint();
+    let rewrites = 0;
+    const crashing = new Proxy(t.parts.store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (property !== 'replaceCursor' || typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const result = await value.apply(target, args);
+          if (++rewrites === 1) throw new Error('control function killed mid-restore');
+          return result;
+        };
+      },
+    });
+
+    // Act 1: the restore dies
+    const crash = await restoreCheckpoint(
+      { ...t.deps, store: crashing },
+      { jobId: JOB, checkpointId: first },
+    ).catch((e: unknown) => e);
+    // Processors meanwhile: shards whose cursors were not rewritten are fenced and retried, never skipped.
+    await t.produce(200);
+    await t.esm.pollOnce();
+
+    // Act 2: the operator runs the restore again, the input finishes
+    const plan = await restoreCheckpoint(t.deps, { jobId: JOB, checkpointId: first });
+    await t.produce(200);
+    await t.esm.drain();
+    const final = await t.checkpoint();
+
+    // Assess
+    expect((crash as Error).message).toBe('control function killed mid-restore');
+    expect(t.esm.stats.errors.GENERATION_FENCED ?? 0).toBeGreaterThan(0);
+    expect(plan.generation).toBe(3);
+    for (const [shardId, content] of await checkpointState(t.parts, JOB, final)) {
+      expect(canonicalState(content)).toBe(
+        canonicalState(await referenceState(t.parts, clickCounter, shardId)),
+      );
+    }
+  });
+});
