@@ -2,16 +2,14 @@ import { tryCompleteCheckpoint } from '../../core/checkpoint/checkpoint-completi
 import { triggerCheckpoint } from '../../core/checkpoint/checkpoint-trigger.js';
 import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
 import { CheckpointError } from '../../core/errors/index.js';
-import { MemoryOutputSink } from '../../core/memory/memory-output-sink.js';
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
-import { compareSequenceNumbers } from '../../core/ports/stream.js';
 import { CRASH_POINTS } from '../../core/processing/crash-points.js';
 import { restoreCheckpoint } from '../../core/recovery/restore.js';
 import { clickCounter } from '../../core/state/examples/click-counter.js';
 import { EventSourceMappingSimulator, type KinesisHandler } from '../esm/event-source-mapping.js';
 import { clickWorkload } from '../pipeline/click-workload.js';
 import { CrashSchedule } from '../pipeline/crash-schedule.js';
-import { canonicalState, checkpointState, referenceState } from '../pipeline/final-state.js';
+import { twoPhaseCheckingSink, verifyAgainstInput } from '../pipeline/final-state.js';
 import { flakyOperator } from '../pipeline/flaky-operator.js';
 import type { PipelineParts } from '../pipeline/parts.js';
 import { processorContainer } from '../pipeline/processor-container.js';
@@ -88,16 +86,8 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
       await parts.snapshots.put(key, new Uint8Array(64));
     },
   });
-  let releasedEarly = 0;
-  const sink = new MemoryOutputSink(async (records) => {
-    const latest = (await parts.store.getJob(jobId))?.latestCheckpointId;
-    for (const record of records) {
-      const ack = latest === undefined ? undefined : await parts.store.getAck(jobId, latest, record.shardId);
-      const origin = record.id.split('/')[1] ?? '';
-      if (!ack || !/^\d+$/.test(origin) || compareSequenceNumbers(origin, ack.sequenceNumber) > 0)
-        releasedEarly++;
-    }
-  });
+  const { sink, counts } = twoPhaseCheckingSink(parts, jobId, true);
+
   const createContainer = processorContainer({
     parts: options.processorParts,
     operator: options.transientRecordFailureRate
@@ -195,38 +185,20 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
   await completePending();
 
   const latestPointerLag = await checkLatestPointer(parts.store, jobId);
-  const states = await checkpointState(parts, jobId, finalId);
-  const mismatchedShards: string[] = [];
-  const expectedOutputs = new Map<string, unknown>();
-  const actual = new Map<string, number>();
-  for (const [shardId, content] of states) {
-    const reference = await referenceState(parts, clickCounter, shardId, expectedOutputs);
-    if (canonicalState(content) !== canonicalState(reference)) mismatchedShards.push(shardId);
-    for (const [user, clicks] of content.keyed.clicks ?? [])
-      actual.set(user, (actual.get(user) ?? 0) + Number(clicks));
-  }
-  let lost = 0;
-  let duplicated = 0;
-  for (const [user, e] of workload.expected) {
-    const got = actual.get(user) ?? 0;
-    if (got < e.clicks) lost += e.clicks - got;
-    if (got > e.clicks) duplicated += got - e.clicks;
-  }
-  for (const [user, got] of actual) if (!workload.expected.has(user)) duplicated += got;
-
-  const written = new Map<string, unknown>();
-  for (const w of sink.writes) written.set(w.id, w.value);
-  const missing = [...expectedOutputs.keys()].filter((id) => !written.has(id)).length;
-  const unexpected = [...written].filter(
-    ([id, value]) =>
-      !expectedOutputs.has(id) || JSON.stringify(expectedOutputs.get(id)) !== JSON.stringify(value),
-  ).length;
+  const verdict = await verifyAgainstInput(
+    parts,
+    clickCounter,
+    jobId,
+    finalId,
+    workload.expected,
+    sink.writes,
+  );
   return {
     finalCheckpointId: finalId,
-    lost,
-    duplicated,
-    mismatchedShards,
-    outputMismatches: missing + unexpected + releasedEarly,
+    lost: verdict.lost,
+    duplicated: verdict.duplicated,
+    mismatchedShards: verdict.mismatchedShards,
+    outputMismatches: verdict.missingOutputs + verdict.unexpectedOutputs + counts.releasedEarly,
     ...(latestPointerLag ? { latestPointerLag } : {}),
     checkpointsTriggered: triggered,
     checkpointsCompleted: completed,

@@ -1,15 +1,13 @@
 import { tryCompleteCheckpoint } from '../../core/checkpoint/checkpoint-completion.js';
 import { triggerCheckpoint } from '../../core/checkpoint/checkpoint-trigger.js';
 import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
-import { MemoryOutputSink } from '../../core/memory/memory-output-sink.js';
-import { compareSequenceNumbers } from '../../core/ports/stream.js';
 import type { CrashPoint } from '../../core/processing/crash-points.js';
 import type { CheckpointingMode } from '../../core/processing/types.js';
 import { clickCounter } from '../../core/state/examples/click-counter.js';
 import { EventSourceMappingSimulator, type EventSourceMappingStats } from '../esm/event-source-mapping.js';
 import { clickWorkload } from './click-workload.js';
 import { CrashSchedule } from './crash-schedule.js';
-import { canonicalState, checkpointState, referenceState } from './final-state.js';
+import { twoPhaseCheckingSink, verifyAgainstInput } from './final-state.js';
 import { flakyOperator } from './flaky-operator.js';
 import type { PipelineParts } from './parts.js';
 import { processorContainer } from './processor-container.js';
@@ -93,19 +91,8 @@ export async function runExactlyOnceScenario(
     },
   });
   const mode = options.mode ?? 'EXACTLY_ONCE';
-  let releasedEarly = 0;
-  const sink = new MemoryOutputSink(async (records) => {
-    if (mode !== 'EXACTLY_ONCE') return;
-    // Two-phase check: an output may leave only once a completed checkpoint's
-    // barrier on its shard lies after the record that produced it.
-    const latest = (await parts.store.getJob(jobId))?.latestCheckpointId;
-    for (const record of records) {
-      const ack = latest === undefined ? undefined : await parts.store.getAck(jobId, latest, record.shardId);
-      const origin = record.id.split('/')[1] ?? '';
-      if (!ack || !/^\d+$/.test(origin) || compareSequenceNumbers(origin, ack.sequenceNumber) > 0)
-        releasedEarly++;
-    }
-  });
+  const { sink, counts } = twoPhaseCheckingSink(parts, jobId, mode === 'EXACTLY_ONCE');
+
   const esm = new EventSourceMappingSimulator({
     source: parts.source,
     createContainer: processorContainer({
@@ -189,38 +176,20 @@ export async function runExactlyOnceScenario(
   await esm.drain();
   await completePending();
 
-  const states = await checkpointState(parts, jobId, finalId);
-  const mismatchedShards: string[] = [];
-  const expectedOutputs = new Map<string, unknown>();
-  const actual = new Map<string, number>();
-  for (const [shardId, content] of states) {
-    const reference = await referenceState(parts, clickCounter, shardId, expectedOutputs);
-    if (canonicalState(content) !== canonicalState(reference)) {
-      mismatchedShards.push(shardId);
-    }
-    for (const [user, clicks] of content.keyed.clicks ?? [])
-      actual.set(user, (actual.get(user) ?? 0) + Number(clicks));
-  }
-  let lost = 0;
-  let duplicated = 0;
-  for (const [user, e] of workload.expected) {
-    const got = actual.get(user) ?? 0;
-    if (got < e.clicks) lost += e.clicks - got;
-    if (got > e.clicks) duplicated += got - e.clicks;
-  }
-  for (const [user, got] of actual) if (!workload.expected.has(user)) duplicated += got;
-
-  const written = new Map<string, unknown>();
-  for (const w of sink.writes) written.set(w.id, w.value);
+  const verdict = await verifyAgainstInput(
+    parts,
+    clickCounter,
+    jobId,
+    finalId,
+    workload.expected,
+    sink.writes,
+  );
   const outputs: OutputCheck = {
-    expected: expectedOutputs.size,
-    missing: [...expectedOutputs.keys()].filter((id) => !written.has(id)).length,
-    unexpected: [...written].filter(
-      ([id, value]) =>
-        !expectedOutputs.has(id) || JSON.stringify(expectedOutputs.get(id)) !== JSON.stringify(value),
-    ).length,
+    expected: verdict.expectedOutputs,
+    missing: verdict.missingOutputs,
+    unexpected: verdict.unexpectedOutputs,
     duplicates: sink.duplicateCount(),
-    releasedEarly,
+    releasedEarly: counts.releasedEarly,
   };
   return {
     seed: options.seed,
@@ -229,9 +198,9 @@ export async function runExactlyOnceScenario(
     crashes: Object.fromEntries(schedule.crashes),
     totalCrashes: schedule.totalCrashes(),
     missedPoints: schedule.missedPoints(),
-    lost,
-    duplicated,
-    mismatchedShards,
+    lost: verdict.lost,
+    duplicated: verdict.duplicated,
+    mismatchedShards: verdict.mismatchedShards,
     checkpointsTriggered: triggered,
     checkpointsCompleted: completed,
     esm: esm.stats,

@@ -1,5 +1,8 @@
 import { tryCompleteCheckpoint } from '../../core/checkpoint/checkpoint-completion.js';
+import { MemoryOutputSink } from '../../core/memory/memory-output-sink.js';
 import type { ShardAck } from '../../core/ports/checkpoint-store.js';
+import type { OutputRecord } from '../../core/ports/output-sink.js';
+import { compareSequenceNumbers } from '../../core/ports/stream.js';
 import { isBarrierRecord } from '../../core/processing/barrier.js';
 import { readVerifiedSnapshot } from '../../core/processing/shard-recovery.js';
 import type { ProcessorDependencies } from '../../core/processing/types.js';
@@ -72,3 +75,81 @@ export function canonicalState(content: StateSnapshotContent): string {
 }
 
 export { tryCompleteCheckpoint };
+
+/**
+ * A sink that records every write and, when `checkTwoPhase`, counts outputs released
+ * early: an EXACTLY_ONCE output may leave only once a completed checkpoint's barrier
+ * on its shard lies after the record that produced it.
+ */
+export function twoPhaseCheckingSink(parts: PipelineParts, jobId: string, checkTwoPhase: boolean) {
+  const counts = { releasedEarly: 0 };
+  const sink = new MemoryOutputSink(async (records) => {
+    if (!checkTwoPhase) return;
+    const latest = (await parts.store.getJob(jobId))?.latestCheckpointId;
+    for (const record of records) {
+      const ack = latest === undefined ? undefined : await parts.store.getAck(jobId, latest, record.shardId);
+      const origin = record.id.split('/')[1] ?? '';
+      if (!ack || !/^\d+$/.test(origin) || compareSequenceNumbers(origin, ack.sequenceNumber) > 0) {
+        counts.releasedEarly++;
+      }
+    }
+  });
+  return { sink, counts };
+}
+
+export interface InputVerdict {
+  mismatchedShards: string[];
+  /** Clicks per user missing from / beyond the independent count of the input. */
+  lost: number;
+  duplicated: number;
+  /** Outputs of the failure-free run, and how the sink's writes compare with them. */
+  expectedOutputs: number;
+  missingOutputs: number;
+  unexpectedOutputs: number;
+}
+
+/**
+ * Compares a completed checkpoint with the input: each shard's state against the
+ * failure-free recomputation, the click counts against the producer's own tally,
+ * and (when given) the sink's writes against the outputs the recomputation emits.
+ */
+export async function verifyAgainstInput(
+  parts: PipelineParts,
+  operator: AnyOperatorDefinition,
+  jobId: string,
+  checkpointId: number,
+  expectedClicks: Map<string, { clicks: number }>,
+  writes: OutputRecord[] = [],
+): Promise<InputVerdict> {
+  const mismatchedShards: string[] = [];
+  const expectedOutputs = new Map<string, unknown>();
+  const actual = new Map<string, number>();
+  for (const [shardId, content] of await checkpointState(parts, jobId, checkpointId)) {
+    const reference = await referenceState(parts, operator, shardId, expectedOutputs);
+    if (canonicalState(content) !== canonicalState(reference)) mismatchedShards.push(shardId);
+    for (const [user, clicks] of content.keyed.clicks ?? []) {
+      actual.set(user, (actual.get(user) ?? 0) + Number(clicks));
+    }
+  }
+  let lost = 0;
+  let duplicated = 0;
+  for (const [user, e] of expectedClicks) {
+    const got = actual.get(user) ?? 0;
+    if (got < e.clicks) lost += e.clicks - got;
+    if (got > e.clicks) duplicated += got - e.clicks;
+  }
+  for (const [user, got] of actual) if (!expectedClicks.has(user)) duplicated += got;
+  const written = new Map<string, unknown>();
+  for (const w of writes) written.set(w.id, w.value);
+  return {
+    mismatchedShards,
+    lost,
+    duplicated,
+    expectedOutputs: expectedOutputs.size,
+    missingOutputs: [...expectedOutputs.keys()].filter((id) => !written.has(id)).length,
+    unexpectedOutputs: [...written].filter(
+      ([id, value]) =>
+        !expectedOutputs.has(id) || JSON.stringify(expectedOutputs.get(id)) !== JSON.stringify(value),
+    ).length,
+  };
+}

@@ -14,8 +14,6 @@ export interface ContainerOptions {
   faults?: FaultInjector;
   sink?: OutputSink;
   reportBatchItemFailures?: boolean;
-  /** Every processor built, so a test can inspect live state. */
-  processors?: Map<string, CheckpointedProcessor>;
 }
 
 /** A new Lambda container: the real middy handler around a fresh processor (empty memory). */
@@ -32,7 +30,6 @@ export function processorContainer(options: ContainerOptions): (containerId: str
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.sink ? { sink: options.sink } : {}),
     });
-    options.processors?.set(containerId, processor);
     const handler = checkpointedKinesisHandler({
       processor: () => processor,
       reportBatchItemFailures: options.reportBatchItemFailures ?? true,

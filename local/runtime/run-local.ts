@@ -10,7 +10,7 @@ import { clickWorkload } from '../pipeline/click-workload.js';
 import { CoordinatedPipeline, runPipelineStateMachine } from '../pipeline/coordinated-pipeline.js';
 import { CrashSchedule } from '../pipeline/crash-schedule.js';
 import { FakeClock } from '../pipeline/fake-clock.js';
-import { canonicalState, checkpointState, referenceState } from '../pipeline/final-state.js';
+import { verifyAgainstInput } from '../pipeline/final-state.js';
 import { awsParts } from '../pipeline/parts.js';
 import { seededRandom } from '../pipeline/random.js';
 import { provisionResources } from '../resources.js';
@@ -232,18 +232,13 @@ async function compare(
       lostOrDuplicatedClicks: produced,
     };
   }
-  const states = await checkpointState(parts, JOB_ID, job.latestCheckpointId);
-  const mismatchedShards: string[] = [];
-  const clicks = new Map<string, number>();
-  for (const [shardId, content] of states) {
-    if (canonicalState(content) !== canonicalState(await referenceState(parts, clickCounter, shardId))) {
-      mismatchedShards.push(shardId);
-    }
-    for (const [user, n] of content.keyed.clicks ?? []) clicks.set(user, (clicks.get(user) ?? 0) + Number(n));
-  }
-  let off = 0;
-  for (const [user, e] of expected) off += Math.abs((clicks.get(user) ?? 0) - e.clicks);
-  return { match: mismatchedShards.length === 0 && off === 0, mismatchedShards, lostOrDuplicatedClicks: off };
+  const verdict = await verifyAgainstInput(parts, clickCounter, JOB_ID, job.latestCheckpointId, expected);
+  const off = verdict.lost + verdict.duplicated;
+  return {
+    match: verdict.mismatchedShards.length === 0 && off === 0,
+    mismatchedShards: verdict.mismatchedShards,
+    lostOrDuplicatedClicks: off,
+  };
 }
 
 async function progressLine(
