@@ -1,4 +1,4 @@
-import type { CheckpointRecord, CheckpointStore } from '../ports/checkpoint-store.js';
+import type { CheckpointRecord, CheckpointStore, JobMeta } from '../ports/checkpoint-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import type { StreamWriter } from '../ports/stream.js';
@@ -112,8 +112,8 @@ export async function runCoordinatorWindow(
       carry.lastSweepMs = clock.nowMs();
     }
     const records = await store.listCheckpoints(jobId);
-    const declinedFailure = await completePending(deps, settings, records, carry, stats);
-    const pointer = await repairLatestPointer(store, jobId, records);
+    const { declinedFailure, completedNow } = await completePending(deps, settings, records, carry, stats);
+    const pointer = await repairLatestPointer(store, job, records, completedNow);
 
     const nowMs = clock.nowMs();
     const view = coordinatorView(nowMs, records, carry);
@@ -167,7 +167,8 @@ export async function runCoordinatorWindow(
 
 /**
  * Completes every PENDING checkpoint whose acks are all in, oldest first.
- * Returns a reason to fail the job when declined checkpoints exceed the tolerance.
+ * Returns the ids completed, and a reason to fail the job when declined
+ * checkpoints exceed the tolerance.
  */
 async function completePending(
   deps: CoordinatorDependencies,
@@ -175,8 +176,9 @@ async function completePending(
   records: CheckpointRecord[],
   carry: CoordinatorCarryState,
   stats: WindowStatistics,
-): Promise<string | undefined> {
+): Promise<{ declinedFailure: string | undefined; completedNow: Set<number> }> {
   let failJob: string | undefined;
+  const completedNow = new Set<number>();
   const pending = records
     .filter((r) => r.status === 'PENDING')
     .sort((a, b) => a.checkpointId - b.checkpointId);
@@ -186,6 +188,7 @@ async function completePending(
       Object.assign(record, result.checkpoint);
       carry.lastCompletionTimeMs = result.checkpoint.completedAtMs ?? deps.clock.nowMs();
       carry.continuousFailureCount = onCompletionReset();
+      completedNow.add(record.checkpointId);
       stats.completed++;
       deps.log?.('checkpoint-completed', {
         jobId: settings.jobId,
@@ -205,7 +208,7 @@ async function completePending(
       failJob ??= counted.failJob;
     }
   }
-  return failJob;
+  return { declinedFailure: failJob, completedNow };
 }
 
 /** The pure decision's input, from the stored records and what the execution carries. */
@@ -235,11 +238,10 @@ export function coordinatorView(
  */
 async function repairLatestPointer(
   store: CheckpointStore,
-  jobId: string,
+  job: JobMeta,
   records: CheckpointRecord[],
+  completedNow: ReadonlySet<number>,
 ): Promise<number | undefined> {
-  const job = await store.getJob(jobId);
-  if (!job) return undefined;
   const newest = records
     .filter((r) => r.status === 'COMPLETED' && r.generation === job.generation)
     .reduce<CheckpointRecord | undefined>(
@@ -247,6 +249,8 @@ async function repairLatestPointer(
       undefined,
     );
   if (!newest || (job.latestCheckpointId ?? -1) >= newest.checkpointId) return job.latestCheckpointId;
-  await store.advanceLatestCheckpoint(jobId, newest.checkpointId);
+  // The job was read before this iteration's completions, which moved the pointer themselves.
+  if (completedNow.has(newest.checkpointId)) return newest.checkpointId;
+  await store.advanceLatestCheckpoint(job.jobId, newest.checkpointId);
   return newest.checkpointId;
 }
