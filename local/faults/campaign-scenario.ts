@@ -1,5 +1,3 @@
-import { tryCompleteCheckpoint } from '../../core/checkpoint/checkpoint-completion.js';
-import { triggerCheckpoint } from '../../core/checkpoint/checkpoint-trigger.js';
 import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
 import { CheckpointError } from '../../core/errors/index.js';
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
@@ -11,6 +9,7 @@ import { clickWorkload } from '../pipeline/click-workload.js';
 import { CrashSchedule } from '../pipeline/crash-schedule.js';
 import { twoPhaseCheckingSink, verifyAgainstInput } from '../pipeline/final-state.js';
 import { flakyOperator } from '../pipeline/flaky-operator.js';
+import { type CallPolicy, ManualCoordinator } from '../pipeline/manual-coordinator.js';
 import type { PipelineParts } from '../pipeline/parts.js';
 import { processorContainer } from '../pipeline/processor-container.js';
 import { seededRandom } from '../pipeline/random.js';
@@ -112,30 +111,17 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
     maxConsecutiveErrors: 200,
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  const coordinator = {
-    store: options.coordinatorStore ?? parts.store,
-    writer: parts.writer,
-    clock: parts.clock,
-    snapshots: parts.snapshots,
-  };
-  const pending = new Set<number>();
-  let triggered = 0;
-  let completed = 0;
-  const trigger = async () => {
-    const record = await retried(() =>
-      triggerCheckpoint(coordinator, { jobId, kind: 'CHECKPOINT', storagePrefixFor }),
-    );
-    pending.add(record.checkpointId);
-    triggered++;
-    return record.checkpointId;
-  };
-  const completePending = async () => {
-    for (const id of [...pending]) {
-      const result = await retried(() => tryCompleteCheckpoint(coordinator, jobId, id));
-      if (result.status === 'COMPLETED') completed++;
-      if (result.status !== 'PENDING') pending.delete(id);
-    }
-  };
+  const coordinator = new ManualCoordinator(
+    {
+      store: options.coordinatorStore ?? parts.store,
+      writer: parts.writer,
+      clock: parts.clock,
+      snapshots: parts.snapshots,
+    },
+    jobId,
+    storagePrefixFor,
+    retried,
+  );
 
   const chunkSize = options.chunkSize ?? 200;
   let rounds = 0;
@@ -144,14 +130,14 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
     for (let i = 0; i < 3; i++) {
       await esm.pollOnce();
       if (++rounds % 3 === 0) {
-        await trigger();
+        await coordinator.trigger();
         // An operator restores the latest completed checkpoint while this one is still pending.
         const latest = (await parts.store.getJob(jobId))?.latestCheckpointId;
         if (latest !== undefined && options.plan?.fires('restore-while-pending', 'restore while pending')) {
           await retried(() =>
             restoreCheckpoint(
               {
-                store: coordinator.store,
+                store: options.coordinatorStore ?? parts.store,
                 snapshots: parts.snapshots,
                 writer: parts.writer,
                 clock: parts.clock,
@@ -161,28 +147,11 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
           );
         }
       }
-      await completePending();
+      await coordinator.completePending();
     }
   }
 
-  let finalId = await trigger();
-  let finalDone = false;
-  for (let attempt = 0; attempt < 50 && !finalDone; attempt++) {
-    await esm.drain();
-    const result = await retried(() => tryCompleteCheckpoint(coordinator, jobId, finalId));
-    if (result.status === 'COMPLETED') {
-      completed++;
-      finalDone = true;
-    } else if (result.status !== 'PENDING') {
-      finalId = await trigger();
-    }
-  }
-  if (!finalDone) throw new Error(`seed ${options.seed}: the final checkpoint ${finalId} never completed`);
-  await completePending();
-  // The next barrier carries the completion notification: outputs go out.
-  await trigger();
-  await esm.drain();
-  await completePending();
+  const finalId = await coordinator.finish(() => esm.drain(), `seed ${options.seed}`);
 
   const latestPointerLag = await checkLatestPointer(parts.store, jobId);
   const verdict = await verifyAgainstInput(
@@ -200,15 +169,15 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
     mismatchedShards: verdict.mismatchedShards,
     outputMismatches: verdict.missingOutputs + verdict.unexpectedOutputs + counts.releasedEarly,
     ...(latestPointerLag ? { latestPointerLag } : {}),
-    checkpointsTriggered: triggered,
-    checkpointsCompleted: completed,
+    checkpointsTriggered: coordinator.triggered,
+    checkpointsCompleted: coordinator.completed,
     crashes: schedule.totalCrashes(),
     failedInvocations: esm.stats.failedInvocations,
   };
 }
 
 /** Step Functions' task Retry: the same call again on a retryable error, a bounded number of times. */
-async function retried<T>(call: () => Promise<T>): Promise<T> {
+const retried: CallPolicy = async (call) => {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
@@ -216,7 +185,7 @@ async function retried<T>(call: () => Promise<T>): Promise<T> {
       if (!(error instanceof CheckpointError && error.retryable) || attempt >= 10) throw error;
     }
   }
-}
+};
 
 /** The latest pointer must name the newest COMPLETED checkpoint once the coordinator is done. */
 async function checkLatestPointer(store: CheckpointStore, jobId: string): Promise<string | undefined> {

@@ -1,5 +1,3 @@
-import { tryCompleteCheckpoint } from '../../core/checkpoint/checkpoint-completion.js';
-import { triggerCheckpoint } from '../../core/checkpoint/checkpoint-trigger.js';
 import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
 import type { CrashPoint } from '../../core/processing/crash-points.js';
 import type { CheckpointingMode } from '../../core/processing/types.js';
@@ -9,6 +7,7 @@ import { clickWorkload } from './click-workload.js';
 import { CrashSchedule } from './crash-schedule.js';
 import { twoPhaseCheckingSink, verifyAgainstInput } from './final-state.js';
 import { flakyOperator } from './flaky-operator.js';
+import { ManualCoordinator } from './manual-coordinator.js';
 import type { PipelineParts } from './parts.js';
 import { processorContainer } from './processor-container.js';
 import { seededRandom } from './random.js';
@@ -116,28 +115,11 @@ export async function runExactlyOnceScenario(
     maxConsecutiveErrors: 200,
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  const coordinator = {
-    store: parts.store,
-    writer: parts.writer,
-    clock: parts.clock,
-    snapshots: parts.snapshots,
-  };
-  const pending = new Set<number>();
-  let triggered = 0;
-  let completed = 0;
-  const trigger = async () => {
-    const record = await triggerCheckpoint(coordinator, { jobId, kind: 'CHECKPOINT', storagePrefixFor });
-    pending.add(record.checkpointId);
-    triggered++;
-    return record.checkpointId;
-  };
-  const completePending = async () => {
-    for (const id of [...pending]) {
-      const result = await tryCompleteCheckpoint(coordinator, jobId, id);
-      if (result.status === 'COMPLETED') completed++;
-      if (result.status !== 'PENDING') pending.delete(id);
-    }
-  };
+  const coordinator = new ManualCoordinator(
+    { store: parts.store, writer: parts.writer, clock: parts.clock, snapshots: parts.snapshots },
+    jobId,
+    storagePrefixFor,
+  );
 
   const chunkSize = options.chunkSize ?? 500;
   const every = options.checkpointEveryRounds ?? 4;
@@ -146,35 +128,16 @@ export async function runExactlyOnceScenario(
     await parts.produce(workload.records.slice(offset, offset + chunkSize));
     for (let i = 0; i < 3; i++) {
       await esm.pollOnce();
-      if (++rounds % every === 0) await trigger();
-      await completePending();
+      if (++rounds % every === 0) await coordinator.trigger();
+      await coordinator.completePending();
     }
     options.onProgress?.(
       `produced=${Math.min(offset + chunkSize, workload.records.length)} delivered=${esm.stats.deliveredRecords} ` +
-        `checkpoints=${completed}/${triggered} crashes=${schedule.totalCrashes()}`,
+        `checkpoints=${coordinator.completed}/${coordinator.triggered} crashes=${schedule.totalCrashes()}`,
     );
   }
 
-  // A final checkpoint after all input: its snapshots hold the complete state.
-  let finalId = await trigger();
-  let finalDone = false;
-  for (let attempt = 0; attempt < 50 && !finalDone; attempt++) {
-    await esm.drain();
-    const result = await tryCompleteCheckpoint(coordinator, jobId, finalId);
-    if (result.status === 'COMPLETED') {
-      completed++;
-      finalDone = true;
-    } else if (result.status !== 'PENDING') {
-      finalId = await trigger();
-    }
-  }
-  if (!finalDone) throw new Error(`seed ${options.seed}: the final checkpoint ${finalId} never completed`);
-  await completePending(); // earlier checkpoints whose barriers were drained with the final one
-  // One more barrier tells every shard that the final checkpoint completed (Flink's
-  // notifyCheckpointComplete rides on the next barrier here): its outputs go out.
-  await trigger();
-  await esm.drain();
-  await completePending();
+  const finalId = await coordinator.finish(() => esm.drain(), `seed ${options.seed}`);
 
   const verdict = await verifyAgainstInput(
     parts,
@@ -201,8 +164,8 @@ export async function runExactlyOnceScenario(
     lost: verdict.lost,
     duplicated: verdict.duplicated,
     mismatchedShards: verdict.mismatchedShards,
-    checkpointsTriggered: triggered,
-    checkpointsCompleted: completed,
+    checkpointsTriggered: coordinator.triggered,
+    checkpointsCompleted: coordinator.completed,
     esm: esm.stats,
   };
 }
