@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createAwsClients } from '../core/aws/clients.js';
+import { CheckpointError } from '../core/errors/index.js';
 import { emulatorConnection } from '../local/connection.js';
 import { startEmulators } from '../local/emulators.js';
 import { provisionResources } from '../local/resources.js';
@@ -16,9 +17,20 @@ import { emulatorPlan, stageSettings } from '../local/serverless-stage.js';
 const { values } = parseArgs({ options: { stage: { type: 'string', default: 'local' } } });
 const stage = values.stage;
 
+/** Known failures (wrong stage, a port in use) as one line, not a stack trace. */
+async function orExit<T>(step: Promise<T> | (() => T)): Promise<T> {
+  try {
+    return await (typeof step === 'function' ? step() : step);
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+    console.error(`npm run emulators: ${error.message}`);
+    process.exit(2);
+  }
+}
+
 const settings = await stageSettings(stage);
-const plan = emulatorPlan(settings.environment, stage);
-const emulators = await startEmulators({ ports: plan.ports });
+const plan = await orExit(() => emulatorPlan(settings.environment, stage));
+const emulators = await orExit(startEmulators({ ports: plan.ports }));
 const clients = createAwsClients(emulatorConnection(emulators.endpoints));
 try {
   await provisionResources(clients, plan.names, { shardCount: settings.shardCount });
