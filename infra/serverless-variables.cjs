@@ -10,6 +10,9 @@
  *   `${CoordinatorWindowFunctionArn}` token would meet variable resolution.
  * - sourceStream: the Kinesis stream the processor consumes; `--param="streamArn=..."`
  *   names an existing stream, otherwise the stack creates one: sourceStreamResources.
+ * - outputStream / processorStatements: the stream ctx.output writes to
+ *   (`--param="outputStream=<name>"`, default none) and the processor's IAM statements,
+ *   which grant kinesis:PutRecords on it only when it is set.
  */
 const path = require('node:path');
 const { require: tsxRequire } = require('tsx/cjs/api');
@@ -18,6 +21,7 @@ const { require: tsxRequire } = require('tsx/cjs/api');
 const WINDOW_FUNCTION_LOGICAL_ID = 'CoordinatorWindowLambdaFunction';
 /** Logical id of the stream resource created when no streamArn is given. */
 const SOURCE_STREAM_LOGICAL_ID = 'SourceStream';
+const STREAM_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const STREAM_ARN = /^arn:(aws[a-z-]*):kinesis:([a-z0-9-]+):\d{12}:stream\/([A-Za-z0-9_.-]{1,128})$/;
 
 function loadDefinitionModule() {
@@ -100,4 +104,47 @@ async function sourceStreamResources(context) {
   };
 }
 
-module.exports = { coordinatorDefinition, sourceStream, sourceStreamResources };
+/**
+ * { name, arn }: the stream ctx.output writes to, from custom.flinkless.output.streamName;
+ * { name: null } when none is set (null leaves FLINKLESS_OUTPUT_STREAM out of the template).
+ * A name, not an ARN: core/aws/kinesis-output-sink.ts addresses the stream by name, so it
+ * is in the deployment's region and account.
+ */
+async function outputStream({ resolveConfigurationProperty }) {
+  const given = await resolveConfigurationProperty(['custom', 'flinkless', 'output', 'streamName']);
+  const name = typeof given === 'string' ? given.trim() : '';
+  if (name === '') return { name: null, arn: null };
+  if (!STREAM_NAME.test(name)) {
+    const hint = name.startsWith('arn:')
+      ? ' (an ARN: pass the stream name, in the deployment region and account)'
+      : '';
+    throw new Error(
+      `param outputStream: expected a Kinesis stream name (1-128 of A-Z a-z 0-9 _ . -), found ${JSON.stringify(given)}${hint}. ` +
+        'Pass --param="outputStream=<name>" or omit it to disable outputs.',
+    );
+  }
+  return {
+    name,
+    arn: { 'Fn::Sub': `arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/${name}` },
+  };
+}
+
+/** custom.flinkless.processorStatements, plus kinesis:PutRecords on the output stream if one is set. */
+async function processorStatements(context) {
+  const statements = await context.resolveConfigurationProperty([
+    'custom',
+    'flinkless',
+    'processorStatements',
+  ]);
+  const output = await outputStream(context);
+  if (output.name === null) return statements;
+  return [...statements, { Effect: 'Allow', Action: ['kinesis:PutRecords'], Resource: [output.arn] }];
+}
+
+module.exports = {
+  coordinatorDefinition,
+  outputStream,
+  processorStatements,
+  sourceStream,
+  sourceStreamResources,
+};

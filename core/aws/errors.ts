@@ -78,3 +78,18 @@ export function translateAwsError(error: unknown, operation: string): Checkpoint
   }
   return new CheckpointError('INTERNAL', detail, { cause: error });
 }
+
+/**
+ * True when S3 refused the request with 403 (GetObject: AccessDenied; HeadObject: Forbidden,
+ * no body), on the raw SDK error or on the cause of its translation.
+ */
+export function isAccessDenied(error: unknown): boolean {
+  let e: unknown = error;
+  // A few levels of cause: translateAwsError keeps the SDK error as the cause.
+  for (let depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth++) {
+    const shape = e as SdkErrorShape & { cause?: unknown };
+    if (shape.name === 'AccessDenied' || shape.$metadata?.httpStatusCode === 403) return true;
+    e = shape.cause;
+  }
+  return false;
+}

@@ -7,9 +7,15 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { CheckpointError, ConfigError, isCheckpointError, StorageUnavailableError } from '../errors/index.js';
+import {
+  CheckpointError,
+  ConfigError,
+  isCheckpointError,
+  NotFoundError,
+  StorageUnavailableError,
+} from '../errors/index.js';
 import type { SnapshotRef, SnapshotStore, StoredObject } from '../ports/snapshot-store.js';
-import { translateAwsError } from './errors.js';
+import { isAccessDenied, translateAwsError } from './errors.js';
 import { type RetryOptions, type RetryPolicy, retryPolicy, type Sleep, withRetry } from './retry-policy.js';
 import { sha256Hex, verifySnapshotBytes } from './snapshot-integrity.js';
 
@@ -75,11 +81,16 @@ export class S3SnapshotStore implements SnapshotStore {
 
   async get(ref: SnapshotRef): Promise<Uint8Array> {
     const location = this.location(ref.key);
-    const bytes = await withRetry(this.retry, `GetObject ${location}`, async () => {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: ref.key }));
-      if (!out.Body) throw new StorageUnavailableError(`GetObject ${location} returned no body; retry`);
-      return out.Body.transformToByteArray();
-    });
+    let bytes: Uint8Array;
+    try {
+      bytes = await withRetry(this.retry, `GetObject ${location}`, async () => {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: ref.key }));
+        if (!out.Body) throw new StorageUnavailableError(`GetObject ${location} returned no body; retry`);
+        return out.Body.transformToByteArray();
+      });
+    } catch (error) {
+      throw isAccessDenied(error) ? await this.notFoundIfAbsent(ref.key, error) : error;
+    }
     verifySnapshotBytes(ref, bytes, location);
     return bytes;
   }
@@ -109,6 +120,29 @@ export class S3SnapshotStore implements SnapshotStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /**
+   * S3 answers a GetObject of a missing key with 403 AccessDenied, not 404, to a caller whose
+   * s3:ListBucket does not cover the key (serverless.yml scopes it to the job's prefixes).
+   * A LIST of the key itself, which that grant allows, tells a missing snapshot (NOT_FOUND,
+   * which restore and completion handle) from a real denial (the 403 stays the error).
+   */
+  private async notFoundIfAbsent(key: string, denied: unknown): Promise<unknown> {
+    const location = this.location(key);
+    try {
+      const page = await withRetry(this.retry, `ListObjectsV2 ${location}`, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 })),
+      );
+      // The key itself sorts first among the keys it prefixes.
+      if (page.Contents?.[0]?.Key === key) return denied;
+    } catch {
+      return denied;
+    }
+    return new NotFoundError(
+      `GetObject ${location}: S3 answered 403 AccessDenied and a LIST of the key finds no such object: the snapshot does not exist`,
+      { cause: denied },
+    );
   }
 
   private location(key: string): string {

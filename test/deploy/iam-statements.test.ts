@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CfnTemplate, JsonObject } from './support/cloudformation.js';
-import { wildcardGrants } from './support/iam-statements.js';
+import { stringLike, wildcardGrants } from './support/iam-statements.js';
 
 /** The wildcard finder the template test relies on: it must see what it is meant to see. */
 
@@ -58,5 +58,20 @@ describe('wildcardGrants', () => {
 
     expect(allowed).toEqual([]);
     expect(other).toHaveLength(1);
+  });
+});
+
+describe('stringLike', () => {
+  it.each([
+    ['checkpoints/job/*', 'checkpoints/job/', true],
+    ['checkpoints/job/*', 'checkpoints/job/chk-1/shard.snap', true],
+    ['checkpoints/job/*', 'checkpoints/job2/', false],
+    ['checkpoints/job/*', 'checkpoints/', false],
+    ['checkpoints/job/*', 'Checkpoints/job/', false],
+    ['a?c', 'abc', true],
+    ['a?c', 'ac', false],
+    ['a.c', 'abc', false],
+  ])('matches %s against %s: %s', (pattern, value, expected) => {
+    expect(stringLike(pattern, value)).toBe(expected);
   });
 });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointKey, jobPrefix, savepointKey } from '../../core/checkpoint/storage-location.js';
 import { compileConfig, configFromEnvironmentRecord } from '../../core/config/index.js';
 import { loadBundledHandler } from './support/bundle.js';
 import { cfnLintVersion, runCfnLint } from './support/cfn-lint.js';
@@ -20,12 +21,19 @@ import {
   resource,
   resourcesOfType,
 } from './support/cloudformation.js';
-import { actionsOf, statementsOf, type WildcardAllowance, wildcardGrants } from './support/iam-statements.js';
+import {
+  actionsOf,
+  statementsOf,
+  stringLike,
+  type WildcardAllowance,
+  wildcardGrants,
+} from './support/iam-statements.js';
 
 /**
  * The deployment as CloudFormation sees it: `osls package` of serverless.yml (offline),
- * once with the stream created by the stack and once with an existing stream
- * (`--param="streamArn=..."`, the common case).
+ * once with the defaults (the stack creates the stream, no output stream) and once with an
+ * existing stream and an output stream (`--param="streamArn=..."`, the common case, and
+ * `--param="outputStream=..."`).
  */
 
 /** Wildcards the template keeps on purpose. Anything else with "*" fails the test. */
@@ -52,6 +60,13 @@ const WILDCARD_ALLOWANCES: readonly WildcardAllowance[] = [
 const JOB_ID = 'flinkless-dev';
 const BUCKET = 'flinkless-dev-us-east-1-state';
 const EXISTING_STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks';
+const OUTPUT_STREAM = 'results';
+const OUTPUT_STREAM_ARN = `arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/${OUTPUT_STREAM}`;
+const ROLES = [
+  'ProcessorIamRoleLambdaExecution',
+  'CoordinatorWindowIamRoleLambdaExecution',
+  'ControlIamRoleLambdaExecution',
+] as const;
 const FUNCTIONS = [
   'ProcessorLambdaFunction',
   'CoordinatorWindowLambdaFunction',
@@ -69,7 +84,12 @@ function templateOf(service: PackagedService | undefined): CfnTemplate {
 beforeAll(async () => {
   // One after the other: both builds use the service's .esbuild/ folder.
   created = await packageService(['--stage', 'dev']);
-  existing = await packageService(['--stage', 'dev', `--param=streamArn=${EXISTING_STREAM_ARN}`]);
+  existing = await packageService([
+    '--stage',
+    'dev',
+    `--param=streamArn=${EXISTING_STREAM_ARN}`,
+    `--param=outputStream=${OUTPUT_STREAM}`,
+  ]);
 }, 240_000);
 
 afterAll(async () => {
@@ -98,35 +118,79 @@ describe('IAM: least privilege', () => {
     }
   });
 
-  it('scopes S3 object access to the job prefixes and listing to the state bucket', () => {
+  it("scopes S3 object access to the job prefixes and listing to the state bucket's job prefixes", () => {
     const template = templateOf(created);
     const jobObjects = [
       `arn:\${AWS::Partition}:s3:::${BUCKET}/checkpoints/${JOB_ID}/*`,
       `arn:\${AWS::Partition}:s3:::${BUCKET}/savepoints/${JOB_ID}/*`,
     ];
 
-    const statements = [
-      ...statementsOf(template, 'ProcessorIamRoleLambdaExecution'),
-      ...statementsOf(template, 'CoordinatorWindowIamRoleLambdaExecution'),
-    ].filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
+    const statements = ROLES.flatMap((role) => statementsOf(template, role)).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('s3:')),
+    );
 
     for (const statement of statements) {
       const resources = asArray(statement.Resource).map(arnText);
       if (actionsOf(statement).includes('s3:ListBucket')) {
         expect(actionsOf(statement)).toEqual(['s3:ListBucket']);
         expect(resources).toEqual([`arn:\${AWS::Partition}:s3:::${BUCKET}`]);
-        // No s3:prefix condition: it would turn a missing snapshot's 404 into a 403 (serverless.yml).
-        expect(statement.Condition).toBeUndefined();
+        expect(statement.Condition).toEqual({
+          StringLike: { 's3:prefix': [`checkpoints/${JOB_ID}/*`, `savepoints/${JOB_ID}/*`] },
+        });
       } else {
         expect(resources).toEqual(jobObjects);
       }
     }
-    expect(statements.length).toBe(4); // objects and listing, for each function
+    expect(statements.length).toBe(6); // objects and listing, for each function
+  });
+
+  it("lets every role list what the job lists and reads, and nothing of another job's", () => {
+    const template = templateOf(created);
+    const listable = (role: string, prefix: string) =>
+      statementsOf(template, role).some(
+        (statement) =>
+          actionsOf(statement).includes('s3:ListBucket') &&
+          isObject(statement.Condition) &&
+          isObject(statement.Condition.StringLike) &&
+          asArray(statement.Condition.StringLike['s3:prefix']).some(
+            (pattern) => typeof pattern === 'string' && stringLike(pattern, prefix),
+          ),
+      );
+    // Cleanup lists the job's root; a missing snapshot's 403 is checked by listing its key.
+    const ours = [
+      jobPrefix('checkpoints', JOB_ID),
+      checkpointKey('checkpoints', JOB_ID, 7, 'shardId-000000000000', 'u1'),
+      savepointKey('savepoints', JOB_ID, 8, 'shardId-000000000000', 'u2'),
+    ];
+    const theirs = [jobPrefix('checkpoints', `${JOB_ID}2`), 'checkpoints/', '', 'savepoints/other-job/'];
+
+    for (const role of ROLES) {
+      expect(ours.filter((prefix) => !listable(role, prefix))).toEqual([]);
+      expect(theirs.filter((prefix) => listable(role, prefix))).toEqual([]);
+    }
+  });
+
+  it('lets the processor inject barriers into the source stream and delete snapshots as the coordinator does', () => {
+    const template = templateOf(created);
+    const grants = (role: string, action: string) =>
+      statementsOf(template, role)
+        .filter((statement) => actionsOf(statement).includes(action))
+        .flatMap((statement) => asArray(statement.Resource));
+
+    for (const action of ['kinesis:PutRecords', 'kinesis:ListShards']) {
+      expect(grants('ProcessorIamRoleLambdaExecution', action)).toEqual([
+        { 'Fn::GetAtt': ['SourceStream', 'Arn'] },
+      ]);
+    }
+    expect(grants('ProcessorIamRoleLambdaExecution', 's3:DeleteObject')).toEqual(
+      grants('CoordinatorWindowIamRoleLambdaExecution', 's3:DeleteObject'),
+    );
+    expect(grants('ProcessorIamRoleLambdaExecution', 's3:DeleteObject')).toHaveLength(2);
   });
 
   it("limits DynamoDB access to this table and to the job's partition key", () => {
     const template = templateOf(created);
-    for (const role of ['ProcessorIamRoleLambdaExecution', 'CoordinatorWindowIamRoleLambdaExecution']) {
+    for (const role of ROLES) {
       const dynamodb = statementsOf(template, role).filter((s) =>
         actionsOf(s).some((a) => a.startsWith('dynamodb:')),
       );
@@ -165,16 +229,55 @@ describe('IAM: least privilege', () => {
 
   it('uses the given stream ARN everywhere and creates no stream when streamArn is passed', () => {
     const template = templateOf(existing);
-    const kinesis = [
-      ...statementsOf(template, 'ProcessorIamRoleLambdaExecution'),
-      ...statementsOf(template, 'CoordinatorWindowIamRoleLambdaExecution'),
-    ].filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
+    const kinesis = ROLES.flatMap((role) => statementsOf(template, role)).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('kinesis:')),
+    );
+    const onOutput = (s: (typeof kinesis)[number]) =>
+      asArray(s.Resource).map(arnText).includes(OUTPUT_STREAM_ARN);
 
     expect(resourcesOfType(template, 'AWS::Kinesis::Stream')).toEqual([]);
-    for (const statement of kinesis) expect(asArray(statement.Resource)).toEqual([EXISTING_STREAM_ARN]);
+    for (const statement of kinesis.filter((s) => !onOutput(s))) {
+      expect(asArray(statement.Resource)).toEqual([EXISTING_STREAM_ARN]);
+    }
     const [mapping] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
     expect(mapping?.[1].Properties?.EventSourceArn).toBe(EXISTING_STREAM_ARN);
     for (const id of FUNCTIONS) expect(environmentOf(template, id).FLINKLESS_STREAM).toBe('clicks');
+  });
+});
+
+describe('output stream (ctx.output)', () => {
+  /** [role, statement] for every statement granting kinesis:PutRecords. */
+  function putRecordsGrants(template: CfnTemplate) {
+    return ROLES.flatMap((role) =>
+      statementsOf(template, role)
+        .filter((statement) => actionsOf(statement).includes('kinesis:PutRecords'))
+        .map((statement) => [role, actionsOf(statement), asArray(statement.Resource)] as const),
+    );
+  }
+
+  it('sets no FLINKLESS_OUTPUT_STREAM and grants PutRecords on the source stream only by default', () => {
+    const template = templateOf(created);
+
+    const grants = putRecordsGrants(template);
+
+    for (const id of FUNCTIONS) expect(environmentOf(template, id).FLINKLESS_OUTPUT_STREAM).toBeUndefined();
+    // Barriers only: the processor, RunWindow and control, each on the stack's source stream.
+    expect(grants.map(([role, , resources]) => [role, resources])).toEqual(
+      ROLES.map((role) => [role, [{ 'Fn::GetAtt': ['SourceStream', 'Arn'] }]]),
+    );
+  });
+
+  it('passes the output stream to the processor and grants PutRecords on it to the processor alone', () => {
+    const template = templateOf(existing);
+
+    const onOutput = putRecordsGrants(template).filter(([, , resources]) =>
+      resources.map(arnText).includes(OUTPUT_STREAM_ARN),
+    );
+
+    expect(environmentOf(template, 'ProcessorLambdaFunction').FLINKLESS_OUTPUT_STREAM).toBe(OUTPUT_STREAM);
+    expect(onOutput).toEqual([
+      ['ProcessorIamRoleLambdaExecution', ['kinesis:PutRecords'], [{ 'Fn::Sub': OUTPUT_STREAM_ARN }]],
+    ]);
   });
 });
 
@@ -307,6 +410,8 @@ describe('functions and the coordinator', () => {
       expect(compileConfig(configFromEnvironmentRecord(environment))).toEqual(expected);
       expect(environment.FLINKLESS_TABLE).toBe('flinkless-dev-checkpoints');
       expect(environment.FLINKLESS_STREAM).toBe('flinkless-dev-source');
+      // Emulator endpoints belong to stage local (params.local) only.
+      expect(Object.keys(environment).filter((name) => name.startsWith('FLINKLESS_ENDPOINT_'))).toEqual([]);
     }
   });
 

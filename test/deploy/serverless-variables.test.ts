@@ -14,13 +14,21 @@ interface Variables {
   sourceStreamResources(context: { resolveConfigurationProperty: Resolve }): Promise<{
     Resources?: Record<string, { Type: string }>;
   }>;
+  outputStream(context: {
+    resolveConfigurationProperty: Resolve;
+  }): Promise<{ name: string | null; arn: unknown }>;
+  processorStatements(context: { resolveConfigurationProperty: Resolve }): Promise<unknown[]>;
 }
 
 const variables = createRequire(import.meta.url)('../../infra/serverless-variables.cjs') as Variables;
 
-function configuration(streamArn: string): { resolveConfigurationProperty: Resolve } {
+const PROCESSOR_STATEMENT = { Effect: 'Allow', Action: ['kinesis:GetRecords'], Resource: ['source'] };
+
+function configuration(streamArn: string, outputStream = ''): { resolveConfigurationProperty: Resolve } {
   const values: Record<string, unknown> = {
     'custom.flinkless.source.streamArn': streamArn,
+    'custom.flinkless.output.streamName': outputStream,
+    'custom.flinkless.processorStatements': [PROCESSOR_STATEMENT],
     'custom.flinkless.source.streamName': 'flinkless-dev-source',
     'custom.flinkless.source.shardCount': 2,
     'custom.flinkless.source.retentionHours': 24,
@@ -67,6 +75,42 @@ describe('serverless variables', () => {
     ['something that is not a stream ARN', 'clicks', /expected a Kinesis stream ARN/],
   ])('rejects %s, saying what it expected', async (_label, arn, message) => {
     await expect(variables.sourceStream(configuration(arn))).rejects.toThrow(message);
+  });
+
+  it('leaves outputs disabled and the processor without PutRecords on them when no output stream is set', async () => {
+    const context = configuration('');
+
+    const output = await variables.outputStream(context);
+    const statements = await variables.processorStatements(context);
+
+    expect(output).toEqual({ name: null, arn: null });
+    expect(statements).toEqual([PROCESSOR_STATEMENT]);
+  });
+
+  it('grants the processor kinesis:PutRecords on the output stream, and only that, when one is set', async () => {
+    const context = configuration('', 'results');
+
+    const output = await variables.outputStream(context);
+    const statements = await variables.processorStatements(context);
+
+    expect(output.name).toBe('results');
+    expect(statements).toEqual([
+      PROCESSOR_STATEMENT,
+      {
+        Effect: 'Allow',
+        Action: ['kinesis:PutRecords'],
+        Resource: [
+          { 'Fn::Sub': `arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/results` },
+        ],
+      },
+    ]);
+  });
+
+  it.each([
+    ['an ARN', 'arn:aws:kinesis:us-east-1:123456789012:stream/results', /pass the stream name/],
+    ['a name with a slash', 'results/2', /expected a Kinesis stream name/],
+  ])('rejects %s as the output stream, saying what it expected', async (_label, name, message) => {
+    await expect(variables.outputStream(configuration('', name))).rejects.toThrow(message);
   });
 
   it('hands over the coordinator definition with the window function and Fn::Sub-safe text', () => {

@@ -108,3 +108,14 @@ export function statementsOf(template: CfnTemplate, holder: string): JsonObject[
 export function actionsOf(statement: JsonObject): string[] {
   return asArray(statement.Action).filter((action): action is string => typeof action === 'string');
 }
+
+/**
+ * IAM's StringLike: `*` matches any run of characters (none included), `?` exactly one,
+ * everything else itself, case-sensitively.
+ */
+export function stringLike(pattern: string, value: string): boolean {
+  const source = [...pattern]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(value);
+}
