@@ -209,7 +209,8 @@ export async function planRestoreOf(
     checkpointId: target.checkpointId,
     kind: target.kind,
     completedAtMs: target.completedAtMs ?? 0,
-    generation: (job?.generation ?? 0) + 1,
+    // A job not created yet starts at generation 1 (ensureJob), as the import creates it.
+    generation: (job?.generation ?? 1) + 1,
     startPosition,
     shards: acks
       .map((a) => ({
