@@ -159,7 +159,7 @@ export async function planRestoreOf(
   target: CheckpointRecord,
   acks: ShardAck[],
 ): Promise<RestorePlan> {
-  const { writer, clock } = deps;
+  const { writer } = deps;
   const warnings: string[] = [];
   if (request.preferCheckpointForRecovery) {
     warnings.push(

@@ -39,7 +39,7 @@ const WILDCARD_ALLOWANCES: readonly WildcardAllowance[] = [
     holder: 'ControlIamRoleLambdaExecution',
     statementId: '7',
     reason:
-      'lambda:ListEventSourceMappings has no resource-level permission; a restore lists the processor\'s ' +
+      "lambda:ListEventSourceMappings has no resource-level permission; a restore lists the processor's " +
       'mappings to re-enable them after its restart strategy disabled them (UpdateEventSourceMapping is scoped)',
   },
   {
