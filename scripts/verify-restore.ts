@@ -3,7 +3,8 @@
  *
  * On the emulators, through the real control function: process records, complete
  * checkpoints, process more, restore an earlier checkpoint (and "latest", and a
- * savepoint), finish the input, and compare the final state with an independent
+ * savepoint, and a savepoint into a fresh deployment: new table, new stream, by its
+ * S3 path), finish the input, and compare the final state with an independent
  * recomputation. Then every bad input, each checked to be refused with a clear
  * error while DynamoDB and S3 stay byte-for-byte unchanged.
  */
@@ -21,11 +22,16 @@ import { startEmulators } from '../local/emulators.js';
 import { EventSourceMappingSimulator } from '../local/esm/event-source-mapping.js';
 import { clickWorkload } from '../local/pipeline/click-workload.js';
 import { FakeClock } from '../local/pipeline/fake-clock.js';
-import { canonicalState, checkpointState, referenceState } from '../local/pipeline/final-state.js';
+import {
+  canonicalState,
+  checkpointState,
+  referenceState,
+  replayOnto,
+} from '../local/pipeline/final-state.js';
 import { awsParts } from '../local/pipeline/parts.js';
 import { processorContainer } from '../local/pipeline/processor-container.js';
 import { seededRandom } from '../local/pipeline/random.js';
-import { provisionResources, uniqueNames } from '../local/resources.js';
+import { createCheckpointTable, createStream, provisionResources, uniqueNames } from '../local/resources.js';
 import { storageFingerprint } from '../local/runtime/storage-fingerprint.js';
 
 const JOB = 'restore-job';
@@ -41,9 +47,15 @@ try {
   let rejected = 0;
   let changed = 0;
 
-  async function setup(shards: number) {
-    const names = uniqueNames('restore');
-    await provisionResources(clients, names, { shardCount: shards });
+  /** A deployment; `bucket`: share another's state bucket (a fresh table and stream beside it). */
+  async function setup(shards: number, bucket?: string) {
+    const names = bucket ? { ...uniqueNames('restore'), bucket } : uniqueNames('restore');
+    if (bucket) {
+      await createStream(clients, names.stream, shards);
+      await createCheckpointTable(clients, names.table);
+    } else {
+      await provisionResources(clients, names, { shardCount: shards });
+    }
     const parts = awsParts(clients, names, clock);
     const config = compileConfig({
       jobId: JOB,
@@ -103,7 +115,16 @@ try {
       }
       return true;
     };
-    return { names, parts, esm, control, produce, checkpoint, matches };
+    /** Final state against a recomputation per shard (after one more checkpoint). */
+    const matchesWith = async (expected: (shardId: string) => Promise<string>) => {
+      const final = await checkpoint();
+      const states = await checkpointState(parts, JOB, final);
+      if (states.size !== shards) return false;
+      for (const [shardId, content] of states)
+        if (canonicalState(content) !== (await expected(shardId))) return false;
+      return true;
+    };
+    return { names, parts, esm, control, produce, checkpoint, matches, matchesWith };
   }
 
   const scenario = async (name: string, run: () => Promise<boolean>) => {
@@ -151,6 +172,48 @@ try {
     return savepoint.ok && restored.ok && (await t.matches());
   });
 
+  await scenario(
+    'restore a savepoint into a fresh deployment (new table and stream) by its S3 path',
+    async () => {
+      const old = await setup(3);
+      await old.produce(600);
+      const savepoint = await old.control({ action: 'savepoint', waitMs: 30_000 });
+      const id = (savepoint as { checkpointId?: number }).checkpointId ?? -1;
+      const prefix = (savepoint as { storagePrefix?: string }).storagePrefix ?? '';
+      const savepointState = await checkpointState(old.parts, JOB, id);
+      const fresh = await setup(3, old.names.bucket);
+      await fresh.produce(500);
+      const path = `s3://${old.names.bucket}/${prefix}`;
+      const dry = await fresh.control({
+        action: 'restore',
+        savepointPath: path,
+        startPosition: 'trim_horizon',
+        dryRun: true,
+      });
+      const restored = await fresh.control({
+        action: 'restore',
+        savepointPath: path,
+        startPosition: 'trim_horizon',
+      });
+      console.log(`  control: ${restored.summary}`);
+      await fresh.produce(300);
+      // Recomputation: the savepoint's state (the old deployment's shards, mapped by position)
+      // with every record of the fresh stream applied on top (trim_horizon).
+      const mapping = new Map(
+        ((restored as { shardMapping?: Array<{ from: string; to: string }> }).shardMapping ?? []).map((m) => [
+          m.to,
+          m.from,
+        ]),
+      );
+      const ok = await fresh.matchesWith(async (shardId) => {
+        const start = savepointState.get(mapping.get(shardId) ?? '');
+        if (!start) return 'no savepoint state for this shard';
+        return canonicalState(await replayOnto(fresh.parts, clickCounter, shardId, start));
+      });
+      return savepoint.ok && dry.ok && restored.ok && ok;
+    },
+  );
+
   // --- bad inputs -------------------------------------------------------
   const t = await setup(2);
   await t.produce(400);
@@ -170,13 +233,25 @@ try {
   const other = await setup(1); // another job's checkpoint lives in another deployment
   await other.produce(100);
   const otherJobsCheckpoint = (await other.checkpoint()) + 1000;
+  // A savepoint of a 3-shard deployment in this deployment's bucket, for the fresh-deployment bad inputs.
+  const three = await setup(3, t.names.bucket);
+  await three.produce(300);
+  const threeShardSavepoint = await three.control({ action: 'savepoint', waitMs: 30_000 });
+  const threeShardPath = `s3://${t.names.bucket}/${(threeShardSavepoint as { storagePrefix?: string }).storagePrefix}`;
+  const fresh = await setup(2, t.names.bucket); // a fresh 2-shard deployment sharing the bucket
+  await fresh.produce(100);
 
-  const bad = async (name: string, event: unknown, prepare?: () => Promise<void>) => {
+  const bad = async (
+    name: string,
+    event: unknown,
+    prepare?: () => Promise<void>,
+    target: Awaited<ReturnType<typeof setup>> = t,
+  ) => {
     badInputs++;
     await prepare?.();
-    const before = await storageFingerprint(clients, t.names);
-    const result = await t.control(event);
-    const after = await storageFingerprint(clients, t.names);
+    const before = await storageFingerprint(clients, target.names);
+    const result = await target.control(event);
+    const after = await storageFingerprint(clients, target.names);
     if (!result.ok) rejected++;
     if (before !== after) changed++;
     const message = result.ok ? '(accepted!)' : (result as { error: { message: string } }).error.message;
@@ -190,6 +265,34 @@ try {
   await bad('wrong types', { action: 'restore', checkpointId: 'four' });
   await bad('unknown action', { action: 'rollback', checkpointId: good });
   await bad('unknown field', { action: 'restore', checkpointId: good, force: true });
+  await bad('startPosition with a checkpoint (not a savepoint)', {
+    action: 'restore',
+    checkpointId: good,
+    startPosition: 'trim_horizon',
+  });
+  await bad('both checkpointId and savepointPath', {
+    action: 'restore',
+    checkpointId: good,
+    savepointPath: threeShardPath,
+  });
+  await bad(
+    'savepointPath pointing at nothing',
+    { action: 'restore', savepointPath: `s3://${t.names.bucket}/savepoints/${JOB}/savepoint-424242` },
+    undefined,
+    fresh,
+  );
+  await bad(
+    'savepointPath into a stream with another shard count (3 -> 2)',
+    { action: 'restore', savepointPath: threeShardPath, startPosition: 'trim_horizon' },
+    undefined,
+    fresh,
+  );
+  await bad(
+    'savepointPath with the savepoint positions of another stream (no startPosition)',
+    { action: 'restore', savepointPath: threeShardPath },
+    undefined,
+    await setup(3, t.names.bucket),
+  );
   await bad(
     'positions past the stream retention, without allowDataLoss',
     { action: 'restore', checkpointId: good },

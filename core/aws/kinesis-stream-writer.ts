@@ -66,6 +66,9 @@ export class KinesisStreamWriter implements StreamWriter {
           ...(shard.AdjacentParentShardId ? { adjacentParentShardId: shard.AdjacentParentShardId } : {}),
           startingHashKey: shard.HashKeyRange?.StartingHashKey ?? '',
           endingHashKey: shard.HashKeyRange?.EndingHashKey ?? '',
+          ...(shard.SequenceNumberRange?.StartingSequenceNumber
+            ? { startingSequenceNumber: shard.SequenceNumberRange.StartingSequenceNumber }
+            : {}),
           ...(shard.SequenceNumberRange?.EndingSequenceNumber
             ? { endingSequenceNumber: shard.SequenceNumberRange.EndingSequenceNumber }
             : {}),

@@ -95,6 +95,15 @@ export class S3SnapshotStore implements SnapshotStore {
     return bytes;
   }
 
+  async getObject(key: string): Promise<Uint8Array> {
+    const location = this.location(key);
+    return withRetry(this.retry, `GetObject ${location}`, async () => {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!out.Body) throw new StorageUnavailableError(`GetObject ${location} returned no body; retry`);
+      return out.Body.transformToByteArray();
+    });
+  }
+
   async delete(keys: string[]): Promise<void> {
     const unique = [...new Set(keys)];
     for (let i = 0; i < unique.length; i += DELETE_BATCH_KEYS) {

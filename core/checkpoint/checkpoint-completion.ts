@@ -7,6 +7,7 @@ import type {
 } from '../ports/checkpoint-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
+import { writeSavepointMetadata } from '../recovery/savepoint-metadata.js';
 import { sha256Hex } from '../snapshot/index.js';
 
 export interface CompletionDependencies {
@@ -79,6 +80,10 @@ export async function tryCompleteCheckpoint(
     return { status: 'ABORTED', reason };
   }
   const completedAtMs = clock.nowMs();
+  // Recovery (#6): a savepoint writes its self-describing _metadata (for a restore into a fresh
+  // deployment) before it becomes COMPLETED, so every COMPLETED savepoint has one.
+  if (checkpoint.kind === 'SAVEPOINT')
+    await writeSavepointMetadata(snapshots, jobId, checkpoint, counted, completedAtMs);
   const completed = await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
     status: 'COMPLETED',
     completedAtMs,

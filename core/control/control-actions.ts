@@ -2,6 +2,7 @@ import { type CancelResult, cancelJob } from '../checkpoint/job-cancel.js';
 import type { ExternalizedCheckpointCleanup } from '../config/index.js';
 import { formatDurationMs } from '../recovery/format-duration.js';
 import { type RestorePlan, restoreCheckpoint } from '../recovery/restore.js';
+import { restoreSavepointPath, type SavepointImportPlan } from '../recovery/savepoint-import.js';
 import { ControlRefusedError } from './control-errors.js';
 import type { CancelControlRequest, ControlRequest, RestoreControlRequest } from './control-request.js';
 import { DEFAULT_SAVEPOINT_WAIT_MS } from './control-request.js';
@@ -21,9 +22,14 @@ import {
   type StatusResult,
 } from './status-view.js';
 
-export interface RestoreResult extends ControlResultBase, Omit<RestorePlan, 'completedAtMs'> {
+export interface RestoreResult
+  extends ControlResultBase,
+    Omit<RestorePlan, 'completedAtMs'>,
+    Partial<Pick<SavepointImportPlan, 'source' | 'shardMapping' | 'imported'>> {
   action: 'restore';
   completedAt: string;
+  /** What the restore did to the processor's event source mappings, when anything. */
+  eventSourceMappings?: string;
 }
 
 export interface CancelActionResult extends ControlResultBase, CancelResult {
@@ -68,19 +74,38 @@ async function restore(
   settings: ControlSettings,
   request: RestoreControlRequest,
 ): Promise<RestoreResult> {
-  const { completedAtMs, ...plan } = await restoreCheckpoint(deps, {
+  const wasStatus = (await deps.store.getJob(settings.jobId))?.status;
+  const common = {
     jobId: settings.jobId,
-    checkpointId: request.checkpointId,
     dryRun: request.dryRun,
     allowDataLoss: request.allowDataLoss,
     preferCheckpointForRecovery: settings.preferCheckpointForRecovery,
-  });
-  const target = `${plan.kind.toLowerCase()} ${plan.checkpointId} (completed ${isoTime(completedAtMs)})`;
+    ...(request.startPosition === undefined ? {} : { startPosition: request.startPosition }),
+  };
+  const { completedAtMs, ...plan }: RestorePlan & Partial<SavepointImportPlan> =
+    'savepointPath' in request
+      ? await restoreSavepointPath(deps, {
+          ...common,
+          savepointPath: request.savepointPath,
+          allowJobIdChange: request.allowJobIdChange,
+          ...(settings.bucket === undefined ? {} : { bucket: settings.bucket }),
+        })
+      : await restoreCheckpoint(deps, { ...common, checkpointId: request.checkpointId });
+  const eventSourceMappings = plan.dryRun ? undefined : await resumeDelivery(deps, settings.jobId, wasStatus);
+  const imported = plan.source
+    ? `${plan.imported ? 'imported' : 'already held'} savepoint ${plan.source.checkpointId} of job ${plan.source.jobId} (${plan.source.storagePrefix}) as `
+    : '';
+  const target = `${imported}${plan.kind.toLowerCase()} ${plan.checkpointId} (completed ${isoTime(completedAtMs)})`;
+  const resume =
+    plan.startPosition === 'savepoint'
+      ? 'replay from its positions'
+      : `resume from ${plan.startPosition === 'latest' ? 'their current end' : 'their start (trim horizon)'}${plan.rebasedAs === undefined ? '' : ` as savepoint ${plan.rebasedAs}`}`;
   const effects = [
     `generation ${plan.generation}`,
-    `${plan.shards.length} shards replay from its positions`,
+    `${plan.shards.length} shards ${resume}`,
     ...(plan.abortPending.length > 0 ? [`pending ${plan.abortPending.join(', ')} aborted`] : []),
     ...(plan.discardNewer.length > 0 ? [`newer ${plan.discardNewer.join(', ')} discarded`] : []),
+    ...(eventSourceMappings ? [eventSourceMappings] : []),
   ].join(', ');
   const warnings = plan.warnings.length > 0 ? `; ${plan.warnings.length} warning(s), see warnings` : '';
   return {
@@ -88,10 +113,30 @@ async function restore(
     action: 'restore',
     ...plan,
     completedAt: isoTime(completedAtMs) ?? '',
+    ...(eventSourceMappings ? { eventSourceMappings } : {}),
     summary: plan.dryRun
       ? `dry run, nothing changed: restoring ${target} would give ${effects}${warnings}`
       : `restored ${target}: ${effects}${warnings}`,
   };
+}
+
+/**
+ * A restored job runs again: the restart strategy of a FAILED job disabled the
+ * processor's event source mappings, so they are enabled (always asked: a
+ * restore killed between its writes and this call is finished by running it again).
+ */
+async function resumeDelivery(
+  deps: ControlDependencies,
+  jobId: string,
+  wasStatus: string | undefined,
+): Promise<string | undefined> {
+  if (!deps.eventSource) {
+    return wasStatus === 'FAILED'
+      ? 'event source mappings NOT re-enabled (FLINKLESS_PROCESSOR_FUNCTION is not set): enable them by hand'
+      : undefined;
+  }
+  const enabled = await deps.eventSource.enable(`job ${jobId} restored`);
+  return enabled > 0 ? `${enabled} event source mapping(s) re-enabled` : undefined;
 }
 
 async function cancel(

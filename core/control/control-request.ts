@@ -1,4 +1,5 @@
 import { MAX_CHECKPOINT_ID } from '../ports/checkpoint-store.js';
+import { START_POSITIONS, type StartPosition } from '../recovery/restore-start-position.js';
 import { ControlInputError } from './control-errors.js';
 
 /**
@@ -13,12 +14,21 @@ export type ControlRequest =
   | { action: 'status' }
   | { action: 'list' };
 
-export interface RestoreControlRequest {
+export type RestoreControlRequest = {
   action: 'restore';
-  checkpointId: number | 'latest';
   dryRun: boolean;
   allowDataLoss: boolean;
-}
+  /** Savepoints only; absent: 'savepoint' (its own positions). */
+  startPosition?: StartPosition;
+} & (
+  | { checkpointId: number | 'latest' }
+  | {
+      /** A savepoint directory (s3://bucket/prefix or its key prefix), e.g. of another deployment. */
+      savepointPath: string;
+      /** Import the savepoint of another job id. */
+      allowJobIdChange: boolean;
+    }
+);
 
 export interface SavepointControlRequest {
   action: 'savepoint';
@@ -40,7 +50,15 @@ export const DEFAULT_SAVEPOINT_WAIT_MS = 60_000;
 export const MAX_SAVEPOINT_WAIT_MS = 600_000;
 
 const FIELDS: Record<ControlAction, readonly string[]> = {
-  restore: ['action', 'checkpointId', 'dryRun', 'allowDataLoss'],
+  restore: [
+    'action',
+    'checkpointId',
+    'savepointPath',
+    'startPosition',
+    'allowJobIdChange',
+    'dryRun',
+    'allowDataLoss',
+  ],
   savepoint: ['action', 'waitMs'],
   cancel: ['action', 'savepointFirst'],
   status: ['action'],
@@ -105,6 +123,46 @@ function checkpointIdOf(request: Record<string, unknown>): number | 'latest' {
   );
 }
 
+function startPositionOf(request: Record<string, unknown>): StartPosition | undefined {
+  const value = request.startPosition;
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (START_POSITIONS as readonly string[]).includes(value)) {
+    return value as StartPosition;
+  }
+  throw new ControlInputError(
+    'startPosition',
+    `expected one of ${START_POSITIONS.map((p) => `"${p}"`).join(', ')} (savepoints only), found ${show(value)}`,
+  );
+}
+
+/** Exactly one of checkpointId and savepointPath names what to restore. */
+function restoreTargetOf(
+  request: Record<string, unknown>,
+): { checkpointId: number | 'latest' } | { savepointPath: string; allowJobIdChange: boolean } {
+  const hasPath = request.savepointPath !== undefined;
+  if (hasPath && request.checkpointId !== undefined) {
+    throw new ControlInputError(
+      'savepointPath',
+      'expected either checkpointId (a checkpoint or savepoint of this job) or savepointPath (a savepoint ' +
+        'directory, e.g. of another deployment), found both',
+    );
+  }
+  if (!hasPath) {
+    if (request.allowJobIdChange !== undefined) {
+      throw new ControlInputError('allowJobIdChange', 'applies only with savepointPath');
+    }
+    return { checkpointId: checkpointIdOf(request) };
+  }
+  const path = request.savepointPath;
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new ControlInputError(
+      'savepointPath',
+      `expected "s3://<bucket>/<savepoint directory>" or its key prefix, found ${show(path)}`,
+    );
+  }
+  return { savepointPath: path, allowJobIdChange: optionalBoolean(request, 'allowJobIdChange') };
+}
+
 function waitMsOf(request: Record<string, unknown>): number {
   const value = request.waitMs;
   if (value === undefined) return DEFAULT_SAVEPOINT_WAIT_MS;
@@ -147,13 +205,16 @@ export function parseControlRequest(input: unknown): ControlRequest {
     );
   }
   switch (known) {
-    case 'restore':
+    case 'restore': {
+      const startPosition = startPositionOf(request);
       return {
         action: known,
-        checkpointId: checkpointIdOf(request),
+        ...restoreTargetOf(request),
         dryRun: optionalBoolean(request, 'dryRun'),
         allowDataLoss: optionalBoolean(request, 'allowDataLoss'),
+        ...(startPosition === undefined ? {} : { startPosition }),
       };
+    }
     case 'savepoint':
       return { action: known, waitMs: waitMsOf(request) };
     case 'cancel':

@@ -1,6 +1,7 @@
 import type { ExternalizedCheckpointCleanup, RestartStrategy } from '../config/index.js';
 import type { CheckpointStore } from '../ports/checkpoint-store.js';
 import type { Clock } from '../ports/clock.js';
+import type { EventSourceControl } from '../ports/event-source-control.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import type { StreamWriter } from '../ports/stream.js';
 import type { ControlAction } from './control-request.js';
@@ -12,6 +13,8 @@ export interface ControlDependencies {
   clock: Clock;
   /** Between savepoint polls; injected so tests drive the processors instead of waiting. */
   sleep: (ms: number) => Promise<void>;
+  /** The processor's event source mappings: a restore re-enables them (a FAILED job had them disabled). */
+  eventSource?: EventSourceControl;
 }
 
 /** The job's configuration the actions need (from the compiled CheckpointConfig and the wiring). */
@@ -21,6 +24,8 @@ export interface ControlSettings {
   checkpointsPrefix: string;
   /** Bucket-relative key prefix of savepoints.dir. */
   savepointsPrefix: string;
+  /** The state bucket: a savepointPath given as s3:// must be in it. */
+  bucket?: string;
   externalizedCheckpointCleanup: ExternalizedCheckpointCleanup;
   preferCheckpointForRecovery: boolean;
   restartStrategy: RestartStrategy;

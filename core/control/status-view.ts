@@ -84,10 +84,16 @@ export function howToResume(job: JobMeta, records: CheckpointRecord[]): string {
     );
   }
   const newest = records.filter((r) => r.status === 'COMPLETED').sort(byIdDescending)[0]!;
+  const failed =
+    job.status === 'FAILED'
+      ? " The restore sets the job RUNNING again and re-enables the processor's event source mappings, which " +
+        'the restart strategy disabled when it gave up.'
+      : '';
   return (
     `restore a retained checkpoint or savepoint (completed: ${completed}). Preview with ` +
     '{"action":"restore","checkpointId":"latest","dryRun":true} (CLI: flinkless restore --checkpoint latest ' +
-    `--dry-run), then run it without dryRun, or pick one: {"action":"restore","checkpointId":${newest.checkpointId}}`
+    `--dry-run), then run it without dryRun, or pick one: {"action":"restore","checkpointId":${newest.checkpointId}}.` +
+    failed
   );
 }
 

@@ -3,7 +3,7 @@ import { CheckpointError, NotFoundError } from '../errors/index.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { SnapshotRef, SnapshotStore, StoredObject } from '../ports/snapshot-store.js';
 
-export type SnapshotStoreOperation = 'put' | 'get' | 'delete' | 'list';
+export type SnapshotStoreOperation = 'put' | 'get' | 'getObject' | 'delete' | 'list';
 
 /**
  * Fault injection for tests. `before` throwing: the operation did nothing.
@@ -66,6 +66,15 @@ export class MemorySnapshotStore implements SnapshotStore {
     verifySnapshotBytes(ref, stored.bytes, this.location(ref.key));
     const bytes = new Uint8Array(stored.bytes);
     await this.faults.after?.('get', [ref]);
+    return bytes;
+  }
+
+  async getObject(key: string): Promise<Uint8Array> {
+    await this.faults.before?.('getObject', [key]);
+    const stored = this.objects.get(key);
+    if (!stored) throw new NotFoundError(`${this.location(key)} does not exist`);
+    const bytes = new Uint8Array(stored.bytes);
+    await this.faults.after?.('getObject', [key]);
     return bytes;
   }
 

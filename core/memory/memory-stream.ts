@@ -222,7 +222,11 @@ export class MemoryStream implements StreamReader, StreamWriter {
 
   private nextSequenceNumber(): string {
     this.lastSequence += 1n;
-    return `49${this.lastSequence.toString().padStart(SEQUENCE_WIDTH - 2, '0')}`;
+    return this.formatSequenceNumber(this.lastSequence);
+  }
+
+  private formatSequenceNumber(sequence: bigint): string {
+    return `49${sequence.toString().padStart(SEQUENCE_WIDTH - 2, '0')}`;
   }
 
   private addShard(
@@ -235,6 +239,8 @@ export class MemoryStream implements StreamReader, StreamWriter {
       ...lineage,
       startingHashKey: range.startingHashKey.toString(),
       endingHashKey: range.endingHashKey.toString(),
+      // Like Kinesis: a lower bound below every record the shard will hold.
+      startingSequenceNumber: this.formatSequenceNumber(this.lastSequence),
     };
     this.shards.set(shardId, { description, range, records: [] });
     return { ...description };

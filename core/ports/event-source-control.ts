@@ -2,4 +2,6 @@
 export interface EventSourceControl {
   /** Stops delivery (records stay in the stream, nothing is discarded by Lambda's retry limit). */
   disable(reason: string): Promise<void>;
+  /** Resumes delivery after a restore; mappings already enabled are left alone. Returns how many were enabled. */
+  enable(reason: string): Promise<number>;
 }

@@ -24,6 +24,12 @@ export interface SnapshotStore {
    * CheckpointError('SNAPSHOT_CORRUPT'). Missing: NotFoundError.
    */
   get(ref: SnapshotRef): Promise<Uint8Array>;
+  /**
+   * Reads a small object by key alone, unverified: for a file that carries its
+   * own checks (a savepoint's `_metadata`, read by a deployment that knows only
+   * its path). Missing: NotFoundError.
+   */
+  getObject(key: string): Promise<Uint8Array>;
   /** Deletes keys; absent keys are not an error (deletes are retried). */
   delete(keys: string[]): Promise<void>;
   /** Lists every object under a prefix (paginates). */

@@ -29,6 +29,8 @@ export interface ShardDescription {
   adjacentParentShardId?: string;
   startingHashKey: string;
   endingHashKey: string;
+  /** The shard's lower bound: every record's sequence number is greater (restore's trim_horizon). */
+  startingSequenceNumber?: string;
   /** Set when the shard is closed (after a split or merge). */
   endingSequenceNumber?: string;
 }

@@ -1,3 +1,5 @@
+import { LambdaEventSourceControl } from '../../core/aws/lambda-event-source-control.js';
+import { parseStorageLocation } from '../../core/checkpoint/storage-location.js';
 import {
   type ControlFailure,
   type ControlRequest,
@@ -7,13 +9,31 @@ import {
   parseControlRequest,
   runControlAction,
 } from '../../core/control/index.js';
+import type { EventSourceControl } from '../../core/ports/event-source-control.js';
 import { type Wiring, wiringFromEnvironment } from './wiring.js';
 
 /** What the control function needs of the wiring (tests and the CLI build just this). */
 export type ControlWiring = Pick<
   Wiring,
   'config' | 'store' | 'snapshots' | 'writer' | 'clock' | 'checkpointsPrefix' | 'savepointsPrefix'
->;
+> & {
+  /** The processor's event source mappings, re-enabled by a restore (FLINKLESS_PROCESSOR_FUNCTION). */
+  eventSource?: EventSourceControl;
+};
+
+/** The deployed control function's wiring: the shared one plus the processor's event source mappings. */
+export function controlWiringFromEnvironment(
+  env: Record<string, string | undefined> = process.env,
+): ControlWiring & Pick<Wiring, 'clients'> {
+  const wiring = wiringFromEnvironment(env);
+  const processorFunction = env.FLINKLESS_PROCESSOR_FUNCTION;
+  return {
+    ...wiring,
+    ...(processorFunction
+      ? { eventSource: new LambdaEventSourceControl(wiring.clients.lambda(), processorFunction) }
+      : {}),
+  };
+}
 
 export interface ControlHandlerOptions {
   wiring?: () => ControlWiring;
@@ -29,6 +49,7 @@ export function controlSettings(wiring: ControlWiring): ControlSettings {
     jobId: config.jobId,
     checkpointsPrefix: wiring.checkpointsPrefix,
     savepointsPrefix: wiring.savepointsPrefix,
+    bucket: parseStorageLocation(config.checkpointsDir, 'checkpointing.checkpointsDir').bucket,
     externalizedCheckpointCleanup: config.externalizedCheckpointCleanup,
     preferCheckpointForRecovery: config.preferCheckpointForRecovery,
     restartStrategy: config.restartStrategy,
@@ -47,6 +68,7 @@ export async function runControlRequest(
     writer: wiring.writer,
     clock: wiring.clock,
     sleep,
+    ...(wiring.eventSource ? { eventSource: wiring.eventSource } : {}),
   };
   try {
     return await runControlAction(deps, controlSettings(wiring), request);
@@ -73,7 +95,7 @@ export function createControlHandler(options: ControlHandlerOptions = {}) {
       if (failure) return failure;
       throw error;
     }
-    wiring ??= (options.wiring ?? wiringFromEnvironment)();
+    wiring ??= (options.wiring ?? controlWiringFromEnvironment)();
     return runControlRequest(wiring, options.sleep ?? realSleep, request);
   };
 }

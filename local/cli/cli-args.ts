@@ -5,7 +5,10 @@ import { CONTROL_ACTIONS, type ControlRequest, parseControlRequest } from '../..
 export const USAGE = `flinkless: control a checkpointed job (the same actions as the control function)
 
 Usage:
-  flinkless restore --checkpoint <id>|latest [--dry-run] [--allow-data-loss]
+  flinkless restore --checkpoint <id>|latest [--start-position savepoint|trim_horizon|latest]
+                    [--dry-run] [--allow-data-loss]
+  flinkless restore --savepoint-path s3://<bucket>/<savepoint dir> [--allow-job-id-change]
+                    [--start-position savepoint|trim_horizon|latest] [--dry-run] [--allow-data-loss]
   flinkless savepoint [--wait-ms <ms>]
   flinkless cancel [--savepoint-first]
   flinkless status
@@ -34,7 +37,14 @@ export class CliUsageError extends Error {
 
 /** Options per action; --quiet and --help go with every one. */
 const ACTION_OPTIONS: Record<ControlRequest['action'], readonly string[]> = {
-  restore: ['checkpoint', 'dry-run', 'allow-data-loss'],
+  restore: [
+    'checkpoint',
+    'savepoint-path',
+    'start-position',
+    'allow-job-id-change',
+    'dry-run',
+    'allow-data-loss',
+  ],
   savepoint: ['wait-ms'],
   cancel: ['savepoint-first'],
   status: [],
@@ -42,7 +52,13 @@ const ACTION_OPTIONS: Record<ControlRequest['action'], readonly string[]> = {
 };
 
 /** Request field -> the flag that sets it, to name the flag in errors. */
-const FLAG_OF: Record<string, string> = { checkpointId: '--checkpoint', waitMs: '--wait-ms' };
+const FLAG_OF: Record<string, string> = {
+  checkpointId: '--checkpoint',
+  savepointPath: '--savepoint-path',
+  startPosition: '--start-position',
+  allowJobIdChange: '--allow-job-id-change',
+  waitMs: '--wait-ms',
+};
 
 function integerOrText(flag: string, value: string, words: readonly string[] = []): number | string {
   if (words.includes(value)) return value;
@@ -60,6 +76,9 @@ function parseCommandLine(argv: readonly string[]) {
       strict: true,
       options: {
         checkpoint: { type: 'string' },
+        'savepoint-path': { type: 'string' },
+        'start-position': { type: 'string' },
+        'allow-job-id-change': { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         'allow-data-loss': { type: 'boolean' },
         'wait-ms': { type: 'string' },
@@ -100,8 +119,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   }
   const raw: Record<string, unknown> = { action };
   if (action === 'restore') {
-    if (values.checkpoint === undefined) throw new CliUsageError('restore needs --checkpoint <id>|latest');
-    raw.checkpointId = integerOrText('--checkpoint', values.checkpoint, ['latest']);
+    if (values.checkpoint === undefined && values['savepoint-path'] === undefined) {
+      throw new CliUsageError('restore needs --checkpoint <id>|latest or --savepoint-path <s3://bucket/dir>');
+    }
+    if (values.checkpoint !== undefined)
+      raw.checkpointId = integerOrText('--checkpoint', values.checkpoint, ['latest']);
+    if (values['savepoint-path'] !== undefined) raw.savepointPath = values['savepoint-path'];
+    if (values['start-position'] !== undefined) raw.startPosition = values['start-position'];
+    if (values['allow-job-id-change']) raw.allowJobIdChange = true;
     if (values['dry-run']) raw.dryRun = true;
     if (values['allow-data-loss']) raw.allowDataLoss = true;
   }

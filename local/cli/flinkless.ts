@@ -5,8 +5,12 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ControlWiring, runControlRequest } from '../../functions/shared/control-handler.js';
-import { type Wiring, wiringFromEnvironment } from '../../functions/shared/wiring.js';
+import {
+  type ControlWiring,
+  controlWiringFromEnvironment,
+  runControlRequest,
+} from '../../functions/shared/control-handler.js';
+import type { Wiring } from '../../functions/shared/wiring.js';
 import { CliUsageError, parseCliArgs, USAGE } from './cli-args.js';
 
 export const EXIT_OK = 0;
@@ -33,7 +37,7 @@ export async function main(
   argv: readonly string[],
   env: Record<string, string | undefined>,
   io: CliIo = consoleIo,
-  wiringFrom: (env: Record<string, string | undefined>) => CliWiring = wiringFromEnvironment,
+  wiringFrom: (env: Record<string, string | undefined>) => CliWiring = controlWiringFromEnvironment,
 ): Promise<number> {
   let command: ReturnType<typeof parseCliArgs>;
   try {

@@ -69,6 +69,10 @@ export function countingSnapshots(inner: SnapshotStore, counts: RequestCounts): 
       counts.s3Gets++;
       return inner.get(ref);
     },
+    getObject: (key) => {
+      counts.s3Gets++;
+      return inner.getObject(key);
+    },
     delete: (keys) => inner.delete(keys),
     async *list(prefix) {
       counts.s3Lists++;

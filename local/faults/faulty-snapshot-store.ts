@@ -51,6 +51,11 @@ export class FaultySnapshotStore implements SnapshotStore {
     return this.inner.get(ref);
   }
 
+  async getObject(key: string): Promise<Uint8Array> {
+    if (this.plan.fires('s3-5xx', '5xx on get')) throw unavailable('GET', key, 'nothing was read');
+    return this.inner.getObject(key);
+  }
+
   delete(keys: string[]): Promise<void> {
     return this.inner.delete(keys);
   }

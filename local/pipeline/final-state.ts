@@ -56,6 +56,31 @@ export async function referenceState(
   return runtime.captureSnapshot();
 }
 
+/**
+ * The recomputation of a restore with a start position: `start` (a savepoint's
+ * state), then every data record of the shard after `afterSequenceNumber` (all
+ * of them when undefined: trim_horizon), through a fresh operator, no framework.
+ */
+export async function replayOnto(
+  parts: PipelineParts,
+  operator: AnyOperatorDefinition,
+  shardId: string,
+  start: StateSnapshotContent,
+  afterSequenceNumber?: string,
+): Promise<StateSnapshotContent> {
+  const runtime = new OperatorRuntime(operator, { shardId, clock: parts.clock });
+  runtime.restore(start);
+  runtime.setOutputHandler(() => {});
+  let after = afterSequenceNumber;
+  for (let page = 0; page < 100_000; page++) {
+    const records = await parts.source.read(shardId, after, 10_000);
+    if (records.length === 0) break;
+    for (const record of records) if (!isBarrierRecord(record.data)) runtime.processRecord(record);
+    after = records[records.length - 1]!.sequenceNumber;
+  }
+  return runtime.captureSnapshot();
+}
+
 /** Order-insensitive, comparable form of a state (keys sorted). */
 export function canonicalState(content: StateSnapshotContent): string {
   const keyed = Object.fromEntries(

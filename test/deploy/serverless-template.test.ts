@@ -44,6 +44,13 @@ const WILDCARD_ALLOWANCES: readonly WildcardAllowance[] = [
     reason: 'a Deny: s3:* refuses every action over plain HTTP, it grants nothing',
   },
   {
+    holder: 'ControlIamRoleLambdaExecution',
+    statementId: '7',
+    reason:
+      "lambda:ListEventSourceMappings has no resource-level permission; a restore lists the processor's " +
+      'mappings to re-enable them after its restart strategy disabled them (UpdateEventSourceMapping is scoped)',
+  },
+  {
     holder: 'ProcessorIamRoleLambdaExecution',
     statementId: '6',
     reason:

@@ -119,6 +119,30 @@ export function describeSnapshotStoreContract(name: string, setup: () => Promise
       expect(isCheckpointError(error, 'NOT_FOUND')).toBe(true);
     });
 
+    it('getObject reads an object by key alone, without a reference to verify against', async () => {
+      // Prepare
+      const { store } = await setup();
+      const bytes = new TextEncoder().encode('{"formatVersion":1}');
+      const ref = await store.put(key('_metadata'), bytes);
+
+      // Act
+      const read = await store.getObject(ref.key);
+
+      // Assess
+      expect(Buffer.from(read).equals(Buffer.from(bytes))).toBe(true);
+    });
+
+    it('getObject of a missing key fails with NOT_FOUND', async () => {
+      // Prepare
+      const { store } = await setup();
+
+      // Act
+      const error = await caught(store.getObject(key('no-metadata')));
+
+      // Assess
+      expect(isCheckpointError(error, 'NOT_FOUND')).toBe(true);
+    });
+
     it('putting the same bytes again under a key is accepted (a retried upload)', async () => {
       // Prepare
       const { store } = await setup();

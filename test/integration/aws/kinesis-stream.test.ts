@@ -219,7 +219,8 @@ describe('Kinesis adapters on kinesalite', () => {
     expect(out.Records?.map((r) => r.ShardId)).toEqual(expected);
     expect(new Set(expected).size).toBe(4);
     const kinesisShards = await adapters(clients.kinesis, streamName).writer.listShards();
-    expect(await memory.listShards()).toEqual(
+    // Starting sequence numbers differ by design (each stream numbers its own records).
+    expect((await memory.listShards()).map(({ startingSequenceNumber: _, ...shard }) => shard)).toEqual(
       kinesisShards.map(({ shardId, startingHashKey, endingHashKey }) => ({
         shardId,
         startingHashKey,

@@ -123,8 +123,9 @@ describe('control action cancel', () => {
     const savepointId = result.savepoint!.checkpointId;
     const savepoint = await h.parts.store.getCheckpoint(JOB, savepointId);
     expect(savepoint).toMatchObject({ kind: 'SAVEPOINT', status: 'COMPLETED' });
-    // ...whose files stay, while the checkpoints' files follow the cleanup.
-    expect(h.snapshots.keys().filter((k) => k.startsWith(`${savepoint!.storagePrefix}/`))).toHaveLength(3);
+    // ...whose files (3 snapshots and its _metadata) stay, while the checkpoints' files follow the cleanup.
+    expect(h.snapshots.keys().filter((k) => k.startsWith(`${savepoint!.storagePrefix}/`))).toHaveLength(4);
+    expect(h.snapshots.has(`${savepoint!.storagePrefix}/_metadata`)).toBe(true);
     const checkpointFiles = h.snapshots.keys().filter((k) => k.startsWith(`checkpoints/${JOB}/`));
     expect(checkpointFiles.length > 0).toBe(cleanup === 'RETAIN_ON_CANCELLATION');
     expect(result.howToResume).toContain(`{"action":"restore","checkpointId":${savepointId}}`);

@@ -46,7 +46,10 @@ async function expectSavepointIntact(h: Harness, savepointId: number): Promise<v
   expect(record).toMatchObject({ kind: 'SAVEPOINT', status: 'COMPLETED' });
   const acks = await h.parts.store.listAcks(JOB_ID, savepointId);
   expect(acks).toHaveLength(2);
-  expect(filesUnder(h, record!.storagePrefix)).toEqual(referencedKeys(acks));
+  // Its snapshots, and the _metadata that lets another deployment restore it by path.
+  expect(filesUnder(h, record!.storagePrefix)).toEqual(
+    [...referencedKeys(acks), `${record!.storagePrefix}/_metadata`].sort(),
+  );
   expect(referencedKeys(acks)).toHaveLength(2);
 }
 
@@ -67,7 +70,8 @@ describe('externalized checkpoints on cancel (execution.checkpointing.externaliz
       Math.min(...checkpoints.filter((r) => r.kind === 'CHECKPOINT').map((r) => r.checkpointId)),
     ).toBeGreaterThan(savepointId + 2);
     await expectSavepointIntact(h, savepointId);
-    expect(h.snapshots.keys().filter((k) => k.startsWith(SAVEPOINT_FILES_PREFIX))).toHaveLength(2);
+    // Two snapshots and the savepoint's _metadata.
+    expect(h.snapshots.keys().filter((k) => k.startsWith(SAVEPOINT_FILES_PREFIX))).toHaveLength(3);
   });
 
   it.each<ExternalizedCheckpointCleanup>(['RETAIN_ON_CANCELLATION', 'DELETE_ON_CANCELLATION'])(
@@ -135,6 +139,7 @@ describe('externalized checkpoints on cancel (execution.checkpointing.externaliz
       expect(ackItemKeys(h, record.checkpointId)).toEqual([]);
     }
     expect(h.snapshots.keys().filter((k) => k.startsWith(CHECKPOINT_FILES_PREFIX))).toEqual([]);
-    expect(h.snapshots.keys().filter((k) => k.startsWith(SAVEPOINT_FILES_PREFIX))).toHaveLength(2);
+    // Two snapshots and the savepoint's _metadata.
+    expect(h.snapshots.keys().filter((k) => k.startsWith(SAVEPOINT_FILES_PREFIX))).toHaveLength(3);
   });
 });

@@ -18,6 +18,8 @@ describe('events/control-*.json (console test events, also fixtures)', () => {
       'control-cancel.json',
       'control-list.json',
       'control-restore-checkpoint.json',
+      'control-restore-savepoint-path.json',
+      'control-restore-savepoint-trim-horizon.json',
       'control-restore.json',
       'control-savepoint.json',
       'control-status.json',

@@ -47,7 +47,7 @@ describe('processor handler: restart strategy on a poison record (real middy pip
         checkpointsPrefix: 'checkpoints',
         savepointsPrefix: 'checkpoints/savepoints',
       }),
-      eventSource: { disable: async (reason) => void disabled.push(reason) },
+      eventSource: { disable: async (reason) => void disabled.push(reason), enable: async () => 0 },
       sleep: async (ms) => {
         slept.push(ms);
         clock.advance(ms);

@@ -25,7 +25,7 @@ function setup(restartStrategy: Record<string, unknown>) {
       slept.push(ms);
       clock.advance(ms);
     },
-    eventSource: { disable: async (reason: string) => void disabled.push(reason) },
+    eventSource: { disable: async (reason: string) => void disabled.push(reason), enable: async () => 0 },
     random: () => 0.5,
   };
   const fail = (message = 'boom') =>
