@@ -11,7 +11,8 @@ export const ITERATIVE_JOB_WARNING =
   'iterative job (its outputs feed its own input) checkpointed with force: true. As in Flink, records in ' +
   'flight on the feedback edge are not part of any checkpoint: after a failure or a restore, outputs ' +
   'written back into the input stream after the checkpoint are replayed from the stream, and outputs ' +
-  'not yet published when the failure hit are produced again; with AT_LEAST_ONCE some may be lost.';
+  'published again after a cold start come around again: loop records may be applied more than once ' +
+  'unless the operator drops output ids it has already seen (see the force option in the README).';
 
 /**
  * Flink refuses to checkpoint iterative jobs unless forced, because records in
@@ -25,7 +26,7 @@ export function checkIterativeJob(topology: PipelineTopology, force: boolean): s
     throw new ConfigError(
       'checkpointing.force',
       `the output stream "${topology.outputStream}" is the job's own input stream (a feedback edge): ` +
-        'records in flight on the loop are not covered by checkpoints and may be lost on failure. ' +
+        'records in flight on the loop are not covered by checkpoints, so they may be applied again after a failure. ' +
         'Use another output stream, or set force: true (FLINKLESS_FORCE=true) to accept that.',
     );
   }

@@ -76,7 +76,7 @@ export interface CheckpointingOptions {
   localRecovery?: boolean;
   localRootDirs?: readonly string[];
   snapshotCompression?: SnapshotCompression;
-  /** Checkpoint a pipeline with a feedback edge anyway (loop records in flight may be lost). */
+  /** Checkpoint a pipeline with a feedback edge anyway (loop records in flight are in no checkpoint and may be applied again). */
   force?: boolean;
   /** The Kinesis event source mapping's ParallelizationFactor (1..10). */
   parallelizationFactor?: number;

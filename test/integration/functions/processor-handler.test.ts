@@ -94,7 +94,7 @@ describe('iterative jobs (a feedback edge: the output stream is the input stream
 
     // Assess
     expect(isCheckpointError(refused, 'CONFIG_INVALID')).toBe(true);
-    expect((refused as Error).message).toMatch(/checkpointing\.force.*feedback edge.*may be lost/);
+    expect((refused as Error).message).toMatch(/checkpointing\.force.*feedback edge.*applied again/);
   });
 
   it('run with force: true, with the loss risk logged', () => {
