@@ -50,6 +50,8 @@ export interface CostResult {
   /** peer DynamoDB write requests / framework DynamoDB write requests, per record. */
   writeRequestsRatio: number;
   frameworkCheckpoints: number;
+  /** The simulated arrival rate the framework's figures assume. */
+  frameworkRecordsPerSecond: number;
   frameworkInvocations: number;
   peerInvocations: number;
 }
@@ -68,6 +70,7 @@ export async function measureCostPerMillion(
     peer: peer.perMillion,
     writeRequestsRatio: round(peer.perMillion.dynamoWrites / ours.perMillion.dynamoWrites, 1),
     frameworkCheckpoints: ours.checkpoints,
+    frameworkRecordsPerSecond: options.recordsPerSecond,
     frameworkInvocations: ours.invocations,
     peerInvocations: peer.invocations,
   };
