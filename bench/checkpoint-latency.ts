@@ -68,7 +68,9 @@ export async function measureCheckpointLatency(
       p50Ms: round(percentile(latenciesMs, 0.5), 0),
       p99Ms: round(percentile(latenciesMs, 0.99), 0),
     };
-    log(`  checkpoint latency ${shards} shards: ${result.checkpoints} checkpoints, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
+    log(
+      `  checkpoint latency ${shards} shards: ${result.checkpoints} checkpoints, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
+    );
     results.push(result);
   }
   return results;

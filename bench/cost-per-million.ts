@@ -1,7 +1,5 @@
 import type { AwsClients } from '../core/aws/clients.js';
 import { clickCounter } from '../core/state/examples/click-counter.js';
-import { EventSourceMappingSimulator } from '../local/esm/event-source-mapping.js';
-import { KinesisShardSource } from '../local/esm/shard-source.js';
 import { PRICES } from '../local/cost/prices.js';
 import {
   countingSnapshots,
@@ -10,6 +8,8 @@ import {
   emptyCounts,
   type RequestCounts,
 } from '../local/cost/request-counter.js';
+import { EventSourceMappingSimulator } from '../local/esm/event-source-mapping.js';
+import { KinesisShardSource } from '../local/esm/shard-source.js';
 import { CoordinatedPipeline, runPipelineStateMachine } from '../local/pipeline/coordinated-pipeline.js';
 import { FakeClock } from '../local/pipeline/fake-clock.js';
 import { awsParts, type PipelineParts } from '../local/pipeline/parts.js';
@@ -133,7 +133,8 @@ async function peerCost(clients: AwsClients, options: CostOptions) {
   ]);
   const parts = awsParts(clients, names);
   const producer = new ChunkedClickProducer(parts.produce, options.users, 11, 1_000);
-  while (producer.produced < options.peerRecords) await producer.keepAhead(producer.produced, 1, options.peerRecords);
+  while (producer.produced < options.peerRecords)
+    await producer.keepAhead(producer.produced, 1, options.peerRecords);
   const calls = countDynamoRequests(clients.dynamodb);
   try {
     const esm = new EventSourceMappingSimulator({
@@ -145,9 +146,14 @@ async function peerCost(clients: AwsClients, options: CostOptions) {
     await esm.drain();
     const counts = emptyCounts();
     counts.dynamoWrites =
-      (calls.get('PutItemCommand') ?? 0) + (calls.get('UpdateItemCommand') ?? 0) + (calls.get('DeleteItemCommand') ?? 0);
+      (calls.get('PutItemCommand') ?? 0) +
+      (calls.get('UpdateItemCommand') ?? 0) +
+      (calls.get('DeleteItemCommand') ?? 0);
     counts.dynamoReads = calls.get('GetItemCommand') ?? 0;
-    return { perMillion: priced(counts, 0, 1_000_000 / producer.produced), invocations: esm.stats.invocations };
+    return {
+      perMillion: priced(counts, 0, 1_000_000 / producer.produced),
+      invocations: esm.stats.invocations,
+    };
   } finally {
     clients.dynamodb.middlewareStack.remove('benchRequestCounter');
   }

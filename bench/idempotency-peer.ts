@@ -1,6 +1,6 @@
-import { CreateTableCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { CreateTableCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { type ClickEvent, WINDOW_SIZE_MS } from '../core/state/examples/click-counter.js';
 import type { KinesisHandler } from '../local/esm/event-source-mapping.js';

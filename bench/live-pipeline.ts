@@ -74,7 +74,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
       const startMs = performance.now();
       const result = await handler(event, context);
       const shardId = event.Records[0]?.eventID.split(':')[0] ?? '';
-      options.onInvocation!({ shardId, durationMs: performance.now() - startMs, records: event.Records.length });
+      options.onInvocation!({
+        shardId,
+        durationMs: performance.now() - startMs,
+        records: event.Records.length,
+      });
       return result;
     };
   };
@@ -111,7 +115,13 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
     stopper.abort();
   }
   const elapsedMs = performance.now() - startMs;
-  return { records, elapsedMs, invocations: esm.stats.invocations, coldStarts: esm.stats.coldStarts, coordinator: { ...coordinator } };
+  return {
+    records,
+    elapsedMs,
+    invocations: esm.stats.invocations,
+    coldStarts: esm.stats.coldStarts,
+    coordinator: { ...coordinator },
+  };
 }
 
 /** The coordinator's RunWindow loop on the wall clock; after `signal` aborts, its next sleep never ends. */
@@ -149,7 +159,8 @@ async function runCoordinatorLive(
       deadlineMs,
       stats,
     );
-    if (state.status !== 'CONTINUE') throw new Error(`coordinator stopped: ${state.status} ${state.reason ?? ''}`);
+    if (state.status !== 'CONTINUE')
+      throw new Error(`coordinator stopped: ${state.status} ${state.reason ?? ''}`);
     if ((state.sleepSeconds ?? 0) > 0) await sleep(state.sleepSeconds! * 1_000);
   }
 }

@@ -143,7 +143,13 @@ export async function measureBatchLatency(
   return {
     addedMsP50: round(percentile(added, 0.5), 2),
     addedMsP99: round(percentile(added, 0.99), 2),
-    frameworkMsP50: round(percentile(fwTimings.timings.map((t) => t.durationMs), 0.5), 2),
+    frameworkMsP50: round(
+      percentile(
+        fwTimings.timings.map((t) => t.durationMs),
+        0.5,
+      ),
+      2,
+    ),
     plainMsPerRecord: round(plainMsPerRecord, 4),
     invocations: fwTimings.timings.length,
     checkpointsCompleted: fwTimings.checkpointsCompleted,
@@ -165,7 +171,8 @@ async function emulatorSide(
   let consumed = 0;
   const startMs = performance.now();
   // The framework's records are spread over frameworkRunMs, so checkpoints fall mid-stream.
-  const recordsPerMs = side === 'plain' ? Number.POSITIVE_INFINITY : options.emulatorRecords / options.frameworkRunMs;
+  const recordsPerMs =
+    side === 'plain' ? Number.POSITIVE_INFINITY : options.emulatorRecords / options.frameworkRunMs;
   const result = await runLive({
     parts,
     batchSize: options.batchSize,

@@ -1,7 +1,7 @@
-import { triggerCheckpoint } from '../core/checkpoint/checkpoint-trigger.js';
-import { tryCompleteCheckpoint } from '../core/checkpoint/checkpoint-completion.js';
-import { checkpointPrefix } from '../core/checkpoint/storage-location.js';
 import type { AwsClients } from '../core/aws/clients.js';
+import { tryCompleteCheckpoint } from '../core/checkpoint/checkpoint-completion.js';
+import { triggerCheckpoint } from '../core/checkpoint/checkpoint-trigger.js';
+import { checkpointPrefix } from '../core/checkpoint/storage-location.js';
 import { systemClock } from '../core/ports/clock.js';
 import type { SnapshotStore } from '../core/ports/snapshot-store.js';
 import { CheckpointedProcessor } from '../core/processing/checkpointed-processor.js';
@@ -40,7 +40,10 @@ export interface RecoveryResult {
  * fresh container then gets the next batch and recovers (download, decode,
  * replay). The phases are timed at the ports and from the processor's log.
  */
-export async function measureRecoveryTime(clients: AwsClients, options: RecoveryOptions): Promise<RecoveryResult> {
+export async function measureRecoveryTime(
+  clients: AwsClients,
+  options: RecoveryOptions,
+): Promise<RecoveryResult> {
   const names = uniqueNames('bench-recovery');
   await provisionResources(clients, names, { shardCount: 1 });
   const parts = awsParts(clients, names);
@@ -76,7 +79,9 @@ export async function measureRecoveryTime(clients: AwsClients, options: Recovery
   await consume(first.processor, options.replayRecords + 1);
   const completion = await tryCompleteCheckpoint(deps, config.jobId, checkpoint.checkpointId);
   if (completion.status !== 'COMPLETED') {
-    throw new Error(`recovery bench: checkpoint ${checkpoint.checkpointId} did not complete (${completion.status})`);
+    throw new Error(
+      `recovery bench: checkpoint ${checkpoint.checkpointId} did not complete (${completion.status})`,
+    );
   }
 
   await produce(options.batchSize);
@@ -133,4 +138,3 @@ export async function measureRecoveryTime(clients: AwsClients, options: Recovery
     return { processor, download, events };
   }
 }
-

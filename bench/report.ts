@@ -83,9 +83,9 @@ export function renderMarkdown(r: BenchResults): string {
     `| framework (${o.checkpointsCompleted} checkpoints completed) | ${o.frameworkRecordsPerSecond} |`,
     `| ratio | ${o.ratio} |`,
     '',
-    `On the emulators, time the framework adds to a batch invocation (its duration minus the plain handler's time for as many records): p50 ${b.addedMsP50} ms, p99 ${b.addedMsP99} ms over ${b.invocations} invocations (${b.checkpointsCompleted} checkpoints).`,
+    `On the emulators, time the framework adds to a batch invocation (its duration minus the plain handler's time for as many records): p50 ${b.addedMsP50} ms, p99 ${b.addedMsP99} ms over ${b.invocations} invocations (checkpoints completed: ${b.checkpointsCompleted}).`,
     '',
-    `**Requests and list-price dollars per million records** (4 shards, batch size 100, 10 s interval; framework at a simulated ${c.frameworkRecordsPerSecond} records/s (${c.frameworkCheckpoints} checkpoints) on the emulators with every request counted at the ports; peer: the same operator made idempotent per record with @aws-lambda-powertools/idempotency on DynamoDB, its state in one DynamoDB item per user; prices from local/cost/prices.ts, Lambda duration not included):`,
+    `**Requests and list-price dollars per million records** (4 shards, batch size 100, 10 s interval; framework at a simulated ${c.frameworkRecordsPerSecond} records/s (checkpoints completed: ${c.frameworkCheckpoints}) on the emulators with every request counted at the ports; peer: the same operator made idempotent per record with @aws-lambda-powertools/idempotency on DynamoDB, its state in one DynamoDB item per user; prices from local/cost/prices.ts, Lambda duration not included):`,
     '',
     '| per million records | flinkless | Powertools idempotency |',
     '|---|---|---|',
@@ -115,7 +115,9 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     `**Recovery**, cold start to caught up (one shard on the emulators, ${r.recovery.snapshotMb} MB snapshot, ${r.recovery.replayedRecords} records replayed): ${r.recovery.totalMs} ms = download ${r.recovery.downloadMs} ms + decode and restore ${r.recovery.decodeMs} ms + replay and batch ${r.recovery.replayMs} ms.`,
     '',
-    'Targets: ' + r.targets.map((t) => `${t.name} ${t.measured} (${t.target}: ${t.met ? 'met' : 'missed'})`).join(', ') + '.',
+    'Targets: ' +
+      r.targets.map((t) => `${t.name} ${t.measured} (${t.target}: ${t.met ? 'met' : 'missed'})`).join(', ') +
+      '.',
     '',
     '```',
     r.summary,
@@ -132,7 +134,9 @@ export function replaceBetweenMarkers(readme: string, body: string): string {
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
   if (start < 0 || end < start) {
-    throw new Error(`README.md: expected the markers ${README_START} and ${README_END}, in that order; found none`);
+    throw new Error(
+      `README.md: expected the markers ${README_START} and ${README_END}, in that order; found none`,
+    );
   }
   return `${readme.slice(0, start + README_START.length)}\n${body}\n${readme.slice(end)}`;
 }

@@ -67,7 +67,11 @@ try {
     checkpointLatency,
     recovery,
   } as const;
-  const results: BenchResults = { ...measured, targets: checkTargets(measured), summary: summaryLine(measured) };
+  const results: BenchResults = {
+    ...measured,
+    targets: checkTargets(measured),
+    summary: summaryLine(measured),
+  };
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   if (!values['no-readme']) refreshReadme(new URL('../README.md', import.meta.url).pathname, results);
   console.log('');

@@ -41,5 +41,7 @@ export function clickCounterState(users: number, startMs = 1_700_000_000_000): S
 
 /** A click-counter runtime holding `users` users' state. */
 export function runtimeWithUsers(users: number) {
-  return OperatorRuntime.fromSnapshot(clickCounter, clickCounterState(users), { shardId: 'shardId-000000000000' });
+  return OperatorRuntime.fromSnapshot(clickCounter, clickCounterState(users), {
+    shardId: 'shardId-000000000000',
+  });
 }

@@ -5,7 +5,12 @@
  * (+ zstd) + sha256Hex; restore is the cold path's: sha256Hex + decodeSnapshot +
  * runtime.restore.
  */
-import { decodeSnapshot, encodeSnapshot, type SnapshotCompression, sha256Hex } from '../core/snapshot/index.js';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  type SnapshotCompression,
+  sha256Hex,
+} from '../core/snapshot/index.js';
 import type { SnapshotMetadata } from '../core/state/snapshot-content.js';
 import { runtimeWithUsers } from './snapshot-state.js';
 import { MB, round } from './stats.js';

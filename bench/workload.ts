@@ -1,5 +1,5 @@
-import type { ProducedRecord } from '../local/pipeline/parts.js';
 import { clickWorkload } from '../local/pipeline/click-workload.js';
+import type { ProducedRecord } from '../local/pipeline/parts.js';
 import { seededRandom } from '../local/pipeline/random.js';
 
 /**

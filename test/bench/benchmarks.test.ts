@@ -14,7 +14,13 @@ const tiny = { shards: 2, batchSize: 20, users: 50 };
 
 describe('bench', () => {
   it('overhead: both sides process records and the ratio is framework / plain', async () => {
-    const r = await measureOverhead({ ...tiny, frameworkRunMs: 400, rounds: 1, intervalMs: 100, emulatorRecords: 0 });
+    const r = await measureOverhead({
+      ...tiny,
+      frameworkRunMs: 400,
+      rounds: 1,
+      intervalMs: 100,
+      emulatorRecords: 0,
+    });
     expect(r.frameworkRecords).toBeGreaterThan(0);
     expect(r.frameworkRecordsPerSecond).toBeGreaterThan(0);
     expect(r.plainRecordsPerSecond).toBeGreaterThan(0);
@@ -22,7 +28,12 @@ describe('bench', () => {
   });
 
   it('batch latency: every framework invocation timed on the emulators, p99 >= p50', async () => {
-    const r = await measureBatchLatency(clients, { ...tiny, frameworkRunMs: 1_500, intervalMs: 500, emulatorRecords: 200 });
+    const r = await measureBatchLatency(clients, {
+      ...tiny,
+      frameworkRunMs: 1_500,
+      intervalMs: 500,
+      emulatorRecords: 200,
+    });
     expect(r.invocations).toBeGreaterThan(0);
     expect(r.plainMsPerRecord).toBeGreaterThan(0);
     expect(r.frameworkMsP50).toBeGreaterThan(0);
@@ -72,7 +83,12 @@ describe('bench', () => {
   });
 
   it('recovery: a fresh container downloads, decodes and replays exactly the records after the checkpoint', async () => {
-    const r = await measureRecoveryTime(clients, { stateRecords: 300, users: 50, replayRecords: 100, batchSize: 50 });
+    const r = await measureRecoveryTime(clients, {
+      stateRecords: 300,
+      users: 50,
+      replayRecords: 100,
+      batchSize: 50,
+    });
     expect(r.replayedRecords).toBe(100);
     expect(r.snapshotMb).toBeGreaterThan(0);
     expect(r.totalMs).toBeGreaterThanOrEqual(r.downloadMs + r.decodeMs + r.replayMs - 2);
