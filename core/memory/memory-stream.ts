@@ -156,6 +156,16 @@ export class MemoryStream implements StreamReader, StreamWriter {
     return this.shard(shardId).records.map(copy);
   }
 
+  /**
+   * Up to `limit` records after `afterSequenceNumber` (from the shard's start when
+   * undefined), copied: what a poller reads. Costs O(log n + limit), unlike records().
+   */
+  recordsAfter(shardId: string, afterSequenceNumber: string | undefined, limit: number): StreamRecord[] {
+    const records = this.shard(shardId).records;
+    const start = afterSequenceNumber === undefined ? 0 : indexFrom(records, afterSequenceNumber, false);
+    return records.slice(start, start + limit).map(copy);
+  }
+
   async listShards(): Promise<ShardDescription[]> {
     return [...this.shards.values()].map((s) => ({ ...s.description }));
   }

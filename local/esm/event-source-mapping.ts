@@ -17,6 +17,12 @@ export interface EventSourceMappingOptions {
   maxConsecutiveErrors?: number;
   /** Warm containers kept at most; a cold start beyond it reclaims an idle one, as Lambda does. */
   maxContainers?: number;
+  /**
+   * Which warm container an invocation lands on: 'any' free one, at random (Lambda
+   * promises nothing more), or 'shard': the one that last ran this shard when it
+   * is free (the best case for in-memory state; benchmarks use it). Default 'any'.
+   */
+  containerAffinity?: 'any' | 'shard';
   /** Probability that an invocation lands on a brand-new container. */
   coldStartRate?: number;
   /** Seeded randomness for container choice. */
@@ -54,6 +60,8 @@ interface Container {
   id: string;
   handler: KinesisHandler;
   busy: boolean;
+  /** The shard of its last invocation (for containerAffinity 'shard'). */
+  lastShardId?: string;
 }
 
 /**
@@ -84,6 +92,7 @@ export class EventSourceMappingSimulator {
       bisectBatchOnFunctionError: true,
       maxConsecutiveErrors: 1_000,
       coldStartRate: 0,
+      containerAffinity: 'any',
       maxContainers: 8,
       random: Math.random,
       killsContainer: () => true,
@@ -125,7 +134,7 @@ export class EventSourceMappingSimulator {
       poller.retries.shift() ??
       (await this.options.source.read(poller.shardId, poller.position, this.options.batchSize));
     if (batch.length === 0) return 0;
-    const container = this.acquireContainer();
+    const container = this.acquireContainer(poller.shardId);
     this.stats.invocations++;
     try {
       const context = lambdaContext(
@@ -185,11 +194,16 @@ export class EventSourceMappingSimulator {
     return done.length;
   }
 
-  private acquireContainer(): Container {
+  private acquireContainer(shardId: string): Container {
     const free = this.containers.filter((c) => !c.busy);
     const cold = free.length === 0 || this.options.random() < this.options.coldStartRate;
-    const container = cold ? this.newContainer() : free[Math.floor(this.options.random() * free.length)]!;
+    const sticky =
+      this.options.containerAffinity === 'shard' ? free.find((c) => c.lastShardId === shardId) : undefined;
+    const container = cold
+      ? this.newContainer()
+      : (sticky ?? free[Math.floor(this.options.random() * free.length)]!);
     container.busy = true;
+    container.lastShardId = shardId;
     return container;
   }
 
