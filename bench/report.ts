@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CheckpointLatencyResult } from './checkpoint-latency.js';
 import type { CostPerMillion, CostResult } from './cost-per-million.js';
+import { monthlyCostRows, renderMonthlyCost } from './monthly-cost.js';
 import type { BatchLatencyResult, OverheadResult } from './overhead.js';
 import type { RecoveryResult } from './recovery-time.js';
 import type { SnapshotSizeResult } from './snapshot-speed.js';
@@ -97,6 +98,10 @@ export function renderMarkdown(r: BenchResults): string {
     cost('USD', (x) => x.usd.toFixed(4)),
     '',
     `Write requests: the peer makes ${c.writeRequestsRatio}x as many.`,
+    '',
+    '**What a month costs** in requests at list prices, drawn from the per-million figures above (AWS requests only: add Lambda duration and the stream itself, which both approaches pay alike, and the monthly cost of the coordinator at your interval, in [The coordinator](#the-coordinator) from `npm run verify:coordinator`):',
+    '',
+    ...renderMonthlyCost(monthlyCostRows(c.framework, c.peer)),
     '',
     '**Snapshot speed** (click-counter state: per user a count, clicks per page, an amount, an open window with its timer and 20 closed windows; size = uncompressed payload):',
     '',

@@ -8,7 +8,7 @@
  * bench/results.json, refreshes the README's Benchmarks section, and ends with a
  * machine-readable `bench:` line. Exits 1 when a target is missed (named above it).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAwsClients } from '../core/aws/clients.js';
@@ -26,11 +26,19 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     'no-readme': { type: 'boolean', default: false },
+    render: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench -- [--quick] [--no-readme]');
+  console.log('usage: npm run bench -- [--quick] [--no-readme] [--render]');
+  console.log('  --render: refresh the README from bench/results.json without measuring');
+  process.exit(0);
+}
+if (values.render) {
+  const saved = JSON.parse(readFileSync(new URL('./results.json', import.meta.url), 'utf8')) as BenchResults;
+  refreshReadme(new URL('../README.md', import.meta.url).pathname, saved);
+  console.log(saved.summary);
   process.exit(0);
 }
 const mode = values.quick ? 'quick' : 'full';

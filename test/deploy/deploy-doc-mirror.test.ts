@@ -9,10 +9,9 @@ function deploySectionOfReadme(): string[] {
   return lines
     .slice(start + 4, end)
     .map((line) =>
-      line.replace(
-        /\]\((core|infra|local|scripts|functions|events|docs|test)\//g,
-        (_, dir) => `](../${dir}/`,
-      ),
+      line
+        .replace(/\]\((core|infra|local|scripts|functions|events|docs|test)\//g, (_, dir) => `](../${dir}/`)
+        .replace(/\]\(#/g, '](../README.md#'),
     )
     .join('\n')
     .trimEnd()
@@ -20,7 +19,7 @@ function deploySectionOfReadme(): string[] {
 }
 
 describe('infra/DEPLOY.md', () => {
-  it("mirrors the README's Deploy section line for line (links relative to infra/)", () => {
+  it("mirrors the README's Deploy section line for line (links relative to infra/, anchors into the README)", () => {
     // Prepare
     const mirror = readFileSync('infra/DEPLOY.md', 'utf8').trimEnd().split('\n').slice(4);
 
