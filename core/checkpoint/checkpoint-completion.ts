@@ -75,6 +75,7 @@ export async function tryCompleteCheckpoint(
     await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
       status: 'ABORTED',
       failureReason: reason,
+      abortReason: 'CHECKPOINT_DECLINED',
     });
     return { status: 'ABORTED', reason };
   }
