@@ -1,4 +1,4 @@
-import { ConditionFailedError } from '../errors/index.js';
+import { ConditionFailedError, NotFoundError } from '../errors/index.js';
 import type { CheckpointRecord, CheckpointStatus, CheckpointStore } from '../ports/checkpoint-store.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import { abortReasonCode } from './coordinator-state.js';
@@ -75,7 +75,8 @@ export async function abortCheckpoint(
       ...(abortReason === undefined ? {} : { abortReason }),
     });
   } catch (error) {
-    if (error instanceof ConditionFailedError) return false;
+    // Completed, aborted or removed by another actor meanwhile.
+    if (error instanceof ConditionFailedError || error instanceof NotFoundError) return false;
     throw error;
   }
   await deleteAckedFiles(deps, jobId, checkpointId);
@@ -97,7 +98,12 @@ export async function discardCheckpoint(
   const current = await deps.store.getCheckpoint(jobId, checkpointId);
   if (!current) return;
   if (current.status === from) {
-    await deps.store.transitionCheckpoint(jobId, checkpointId, from, { status: 'DISCARDED' });
+    try {
+      await deps.store.transitionCheckpoint(jobId, checkpointId, from, { status: 'DISCARDED' });
+    } catch (error) {
+      // Another actor discarding the same checkpoint got there first: the deletes below are idempotent.
+      if (!(error instanceof ConditionFailedError) && !(error instanceof NotFoundError)) throw error;
+    }
   }
   await deleteAckedFiles(deps, jobId, checkpointId);
   await deps.store.deleteCheckpoint(jobId, checkpointId);

@@ -1,4 +1,4 @@
-import { CheckpointError, isCheckpointError } from '../errors/index.js';
+import { CheckpointError, ConditionFailedError, isCheckpointError, NotFoundError } from '../errors/index.js';
 import type {
   CheckpointRecord,
   CheckpointStatistics,
@@ -72,22 +72,45 @@ export async function tryCompleteCheckpoint(
   } catch (error) {
     if (!isCheckpointError(error, 'SNAPSHOT_CORRUPT') && !isCheckpointError(error, 'NOT_FOUND')) throw error;
     const reason = `snapshot verification failed: ${(error as Error).message}`;
-    await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
+    const declined = await transitionFromPending(store, jobId, checkpointId, {
       status: 'ABORTED',
       failureReason: reason,
       abortReason: 'CHECKPOINT_DECLINED',
     });
+    if (!declined)
+      return { status: 'NOT_PENDING', checkpoint: await store.getCheckpoint(jobId, checkpointId) };
     return { status: 'ABORTED', reason };
   }
   const completedAtMs = clock.nowMs();
-  const completed = await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
+  const completed = await transitionFromPending(store, jobId, checkpointId, {
     status: 'COMPLETED',
     completedAtMs,
     totalSizeBytes: counted.reduce((sum, a) => sum + snapshotSize(a), 0),
     stats: checkpointStatistics(checkpoint, counted, completedAtMs),
   });
+  if (!completed) {
+    // Another actor (a processor, the supervisor) completed or aborted it first.
+    const current = await store.getCheckpoint(jobId, checkpointId);
+    if (current?.status === 'COMPLETED') await advanceIfCurrentGeneration(store, jobId, current);
+    return { status: 'NOT_PENDING', checkpoint: current };
+  }
   await store.advanceLatestCheckpoint(jobId, checkpointId);
   return { status: 'COMPLETED', checkpoint: completed, acks: counted };
+}
+
+/** A transition from PENDING; undefined when another writer moved the checkpoint first. */
+async function transitionFromPending(
+  store: CheckpointStore,
+  jobId: string,
+  checkpointId: number,
+  next: Parameters<CheckpointStore['transitionCheckpoint']>[3],
+): Promise<CheckpointRecord | undefined> {
+  try {
+    return await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', next);
+  } catch (error) {
+    if (error instanceof ConditionFailedError || error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 function snapshotSize(ack: ShardAck): number {

@@ -209,7 +209,8 @@ export interface StateMachineRunResult extends CoordinatorRunResult {
  */
 export async function runPipelineStateMachine(
   pipeline: CoordinatedPipeline,
-  parts: PipelineParts,
+  /** Unused since the pipeline holds the coordinator's ports; kept for the callers. */
+  _parts: PipelineParts,
   clock: FakeClock,
   options: StateMachineRunOptions,
 ): Promise<StateMachineRunResult> {
