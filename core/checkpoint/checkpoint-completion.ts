@@ -17,7 +17,7 @@ export interface CompletionDependencies {
 
 export type CompletionResult =
   | { status: 'COMPLETED'; checkpoint: CheckpointRecord; acks: ShardAck[] }
-  | { status: 'PENDING'; missingShards: string[] }
+  | { status: 'PENDING'; missingShards: string[]; leftToShard?: string }
   | { status: 'ABORTED'; reason: string }
   | { status: 'NOT_PENDING'; checkpoint: CheckpointRecord | undefined };
 
@@ -51,6 +51,7 @@ export async function tryCompleteCheckpoint(
   deps: CompletionDependencies,
   jobId: string,
   checkpointId: number,
+  options: CompletionOptions = {},
 ): Promise<CompletionResult> {
   const { store, snapshots, clock } = deps;
   const checkpoint = await store.getCheckpoint(jobId, checkpointId);
@@ -67,6 +68,12 @@ export async function tryCompleteCheckpoint(
   if (missing.length > 0) return { status: 'PENDING', missingShards: missing };
   const expected = new Set(checkpoint.expectedShards);
   const counted = acks.filter((a) => expected.has(a.shardId));
+  if (options.asAckerOf !== undefined) {
+    const last = lastAck(counted);
+    if (last && last.shardId !== options.asAckerOf) {
+      return { status: 'PENDING', missingShards: [], leftToShard: last.shardId };
+    }
+  }
   try {
     for (const ack of counted) await verifyAck(snapshots, ack);
   } catch (error) {
@@ -96,6 +103,27 @@ export async function tryCompleteCheckpoint(
   }
   await store.advanceLatestCheckpoint(jobId, checkpointId);
   return { status: 'COMPLETED', checkpoint: completed, acks: counted };
+}
+
+export interface CompletionOptions {
+  /**
+   * The caller is the processor of this shard, stepping because it acked: it
+   * completes only if its ack is the last one (newest ackTimeMs, then highest
+   * shard id), so shards acking at once do not all download and verify the
+   * snapshots. Should the last acker miss the full set, the leader's or the
+   * supervisor's next step completes it.
+   */
+  asAckerOf?: string;
+}
+
+function lastAck(acks: ShardAck[]): ShardAck | undefined {
+  return acks.reduce<ShardAck | undefined>(
+    (a, b) =>
+      a === undefined || b.ackTimeMs > a.ackTimeMs || (b.ackTimeMs === a.ackTimeMs && b.shardId > a.shardId)
+        ? b
+        : a,
+    undefined,
+  );
 }
 
 /** A transition from PENDING; undefined when another writer moved the checkpoint first. */

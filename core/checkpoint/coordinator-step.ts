@@ -47,6 +47,8 @@ export interface CoordinatorStepOptions {
   triggerNotBeforeMs?: (state: DerivedCoordinatorState, view: CoordinatorView) => number;
   /** Record ids allocated but never written as lost triggers (the supervisor's repair). */
   recordLostTriggers?: boolean;
+  /** A processor stepping because it acked: it completes only as the last acker (see CompletionOptions). */
+  asAckerOf?: string;
 }
 
 export interface StepStatistics {
@@ -106,6 +108,7 @@ export async function runCoordinatorStep(
     records,
     before.continuousFailureCount,
     stats,
+    options.asAckerOf,
   );
   if (vanished.size > 0) records = records.filter((r) => !vanished.has(r.checkpointId));
   const pointer = await repairLatestPointer(store, job, records, completedNow);
@@ -194,6 +197,7 @@ async function completePending(
   records: CheckpointRecord[],
   continuousFailureCount: number,
   stats: StepStatistics,
+  asAckerOf: string | undefined,
 ): Promise<{ declinedFailure: string | undefined; completedNow: Set<number>; vanished: Set<number> }> {
   let failure: string | undefined;
   const vanished = new Set<number>();
@@ -203,7 +207,12 @@ async function completePending(
     .filter((r) => r.status === 'PENDING')
     .sort((a, b) => a.checkpointId - b.checkpointId);
   for (const record of pending) {
-    const result = await tryCompleteCheckpoint(deps, settings.jobId, record.checkpointId);
+    const result = await tryCompleteCheckpoint(
+      deps,
+      settings.jobId,
+      record.checkpointId,
+      asAckerOf === undefined ? {} : { asAckerOf },
+    );
     if (result.status === 'COMPLETED') {
       Object.assign(record, result.checkpoint);
       count = onCompletionReset();

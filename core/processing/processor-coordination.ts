@@ -55,8 +55,11 @@ export class ProcessorCoordination {
   async afterBatch(shardId: string, outcome: BatchOutcome): Promise<void> {
     if (!this.shouldStep(shardId, outcome)) return;
     const { deps, settings } = this.options;
+    const leads = shardId === this.leaderShardId && deps.clock.nowMs() >= this.nextDueMs;
     try {
-      const step = await runCoordinatorStep(deps, settings, {}, this.options.stats);
+      // Stepping only because it acked, it completes only as the last acker.
+      const options = leads ? {} : { asAckerOf: shardId };
+      const step = await runCoordinatorStep(deps, settings, options, this.options.stats);
       if (step.outcome !== 'RUNNING') {
         this.nextDueMs = Number.POSITIVE_INFINITY;
         return;

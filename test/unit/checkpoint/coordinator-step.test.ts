@@ -74,6 +74,23 @@ describe('runCoordinatorStep', () => {
     expect((await f.store.getJob(STEP_JOB))?.latestCheckpointId).toBe(1);
   });
 
+  it('of processors stepping because they acked, only the last acker completes (no duplicate verification)', async () => {
+    // Prepare: both shards acked at the same time; the tie goes to the higher shard id
+    const f = stepFixture({ intervalMs: 60_000 });
+    await runCoordinatorStep(f.deps, f.settings);
+    for (const shardId of f.shardIds) await f.store.putAck(STEP_JOB, inlineAck(1, shardId, f.clock.nowMs()));
+    const [first, last] = f.shardIds as [string, string];
+
+    // Act
+    await runCoordinatorStep(f.deps, f.settings, { asAckerOf: first });
+    const afterFirst = (await f.store.getCheckpoint(STEP_JOB, 1))?.status;
+    await runCoordinatorStep(f.deps, f.settings, { asAckerOf: last });
+
+    // Assess
+    expect(afterFirst).toBe('PENDING');
+    expect((await f.store.getCheckpoint(STEP_JOB, 1))?.status).toBe('COMPLETED');
+  });
+
   it('decides with the state derived from the records: no trigger before interval since the stored last trigger', async () => {
     // Prepare: another actor triggered and completed checkpoint 1 at t0
     const f = stepFixture({ intervalMs: 1_000 });
