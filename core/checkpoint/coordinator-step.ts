@@ -75,6 +75,8 @@ export type CoordinatorStepResult =
       nextWakeMs: number;
       /** The newest checkpoint's expected shards: the first one's processor leads the triggers. */
       expectedShards?: string[];
+      /** Some checkpoint had all its acks but was left to its last acker (asAckerOf). */
+      leftToLastAcker: boolean;
     };
 
 /**
@@ -102,7 +104,7 @@ export async function runCoordinatorStep(
   if (options.recordLostTriggers) await recordLostTrigger(deps, settings, job, records);
   const tolerable = config.tolerableFailedCheckpoints;
   const before = deriveCoordinatorState(records, job.generation, tolerable);
-  const { declinedFailure, completedNow, vanished } = await completePending(
+  const { declinedFailure, completedNow, vanished, leftToLastAcker } = await completePending(
     deps,
     settings,
     records,
@@ -170,6 +172,7 @@ export async function runCoordinatorStep(
     stillPending: (decision.trigger && nowMs >= notBeforeMs) || pendingAfterAborts.length > 0,
     nextWakeMs,
     ...(newest ? { expectedShards: newest.expectedShards } : {}),
+    leftToLastAcker,
   };
 }
 
@@ -198,8 +201,14 @@ async function completePending(
   continuousFailureCount: number,
   stats: StepStatistics,
   asAckerOf: string | undefined,
-): Promise<{ declinedFailure: string | undefined; completedNow: Set<number>; vanished: Set<number> }> {
+): Promise<{
+  declinedFailure: string | undefined;
+  completedNow: Set<number>;
+  vanished: Set<number>;
+  leftToLastAcker: boolean;
+}> {
   let failure: string | undefined;
+  let leftToLastAcker = false;
   const vanished = new Set<number>();
   let count = continuousFailureCount;
   const completedNow = new Set<number>();
@@ -234,13 +243,15 @@ async function completePending(
       );
       count = counted.count;
       failure ??= counted.failJob;
+    } else if (result.status === 'PENDING' && result.leftToShard !== undefined) {
+      leftToLastAcker = true;
     } else if (result.status === 'NOT_PENDING') {
       // Another actor completed, aborted or removed it since the listing: decide on what is stored.
       if (result.checkpoint) Object.assign(record, result.checkpoint);
       else vanished.add(record.checkpointId);
     }
   }
-  return { declinedFailure: failure, completedNow, vanished };
+  return { declinedFailure: failure, completedNow, vanished, leftToLastAcker };
 }
 
 /** The pure decision's input, from the stored records and the state derived from them. */

@@ -34,6 +34,13 @@ export interface ProcessorCoordinationOptions {
 export class ProcessorCoordination {
   private leaderShardId: string | undefined;
   private nextDueMs = Number.POSITIVE_INFINITY;
+  /**
+   * A shard whose step saw a checkpoint with all acks in but left it to the last
+   * acker: its next batch steps again, unrestricted, in case the last acker
+   * listed the acks before the set was full (then nothing is downloaded twice:
+   * a completed checkpoint is seen as such).
+   */
+  private followUpShardIds = new Set<string>();
 
   constructor(private readonly options: ProcessorCoordinationOptions) {}
 
@@ -48,18 +55,23 @@ export class ProcessorCoordination {
   /** Whether this batch calls for a step. */
   shouldStep(shardId: string, outcome: BatchOutcome): boolean {
     if (this.options.settings.config.intervalMs === undefined) return false;
-    if (outcome.acksWritten > 0) return true;
+    if (outcome.acksWritten > 0 || this.followUpShardIds.has(shardId)) return true;
+    return this.leads(shardId);
+  }
+
+  private leads(shardId: string): boolean {
     return shardId === this.leaderShardId && this.options.deps.clock.nowMs() >= this.nextDueMs;
   }
 
   async afterBatch(shardId: string, outcome: BatchOutcome): Promise<void> {
     if (!this.shouldStep(shardId, outcome)) return;
     const { deps, settings } = this.options;
-    const leads = shardId === this.leaderShardId && deps.clock.nowMs() >= this.nextDueMs;
+    const unrestricted = this.leads(shardId) || this.followUpShardIds.delete(shardId);
     try {
       // Stepping only because it acked, it completes only as the last acker.
-      const options = leads ? {} : { asAckerOf: shardId };
+      const options = unrestricted ? {} : { asAckerOf: shardId };
       const step = await runCoordinatorStep(deps, settings, options, this.options.stats);
+      if (step.outcome === 'RUNNING' && step.leftToLastAcker) this.followUpShardIds.add(shardId);
       if (step.outcome !== 'RUNNING') {
         this.nextDueMs = Number.POSITIVE_INFINITY;
         return;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { runCoordinatorStep } from '../../../core/checkpoint/coordinator-step.js';
 import { StorageUnavailableError } from '../../../core/errors/index.js';
 import type { CheckpointStore } from '../../../core/ports/checkpoint-store.js';
 import { ProcessorCoordination } from '../../../core/processing/processor-coordination.js';
 import type { BatchOutcome } from '../../../core/processing/types.js';
 import { aCheckpoint } from '../../support/checkpoint-fixtures.js';
-import { STEP_JOB, stepFixture } from '../checkpoint/coordinator-step-fixture.js';
+import { inlineAck, STEP_JOB, stepFixture } from '../checkpoint/coordinator-step-fixture.js';
 
 function outcome(shardId: string, acksWritten = 0): BatchOutcome {
   return {
@@ -48,6 +49,27 @@ describe('ProcessorCoordination', () => {
 
     // Assess
     expect([beforeDue, leaderDue, otherDue]).toEqual([false, true, false]);
+  });
+
+  it('a shard whose step left a fully acked checkpoint to the last acker steps again on its next batch and completes it', async () => {
+    // Prepare: both shards acked at the same time; the last acker (higher shard id) never steps
+    const f = stepFixture({ intervalMs: 60_000 });
+    await runCoordinatorStep(f.deps, f.settings);
+    for (const shardId of f.shardIds) await f.store.putAck(STEP_JOB, inlineAck(1, shardId, f.clock.nowMs()));
+    const coordination = new ProcessorCoordination({ deps: f.deps, settings: f.settings });
+    const first = f.shardIds[0]!;
+
+    // Act
+    await coordination.afterBatch(first, outcome(first, 1));
+    const afterAckStep = (await f.store.getCheckpoint(STEP_JOB, 1))?.status;
+    const followsUp = coordination.shouldStep(first, outcome(first, 0));
+    await coordination.afterBatch(first, outcome(first, 0));
+
+    // Assess
+    expect(afterAckStep).toBe('PENDING');
+    expect(followsUp).toBe(true);
+    expect((await f.store.getCheckpoint(STEP_JOB, 1))?.status).toBe('COMPLETED');
+    expect(coordination.shouldStep(first, outcome(first, 0))).toBe(false);
   });
 
   it('never steps with checkpointing disabled', () => {
