@@ -39,6 +39,13 @@ export const refusals = {
       `it moved back under us on each of ${attempts} tries`,
       'a restore is running: retry once it is done',
     ),
+  counterMoved: (jobId: string, expected: number, found: number | undefined) =>
+    refused(
+      'allocateCheckpointId',
+      `the checkpoint id counter of ${job(jobId)} at ${expected}`,
+      found === undefined ? 'another value (an earlier try may have been applied)' : `${found}`,
+      'another trigger went first: re-read the checkpoints and decide again',
+    ),
   checkpointExists: (jobId: string, checkpointId: number, status: string) =>
     refused(
       'createCheckpoint',

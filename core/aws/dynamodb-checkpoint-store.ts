@@ -86,15 +86,32 @@ export class DynamoCheckpointStore implements CheckpointStore {
     );
   }
 
-  async allocateCheckpointId(jobId: string): Promise<number> {
+  /**
+   * Unconditional: an ADD. Conditional on `expectedLastCheckpointId`: a failed
+   * condition reads META to tell a missing job from a moved counter; after an
+   * ambiguous try the id may be ours and unused, which is safe (ids skip, never repeat).
+   */
+  async allocateCheckpointId(jobId: string, expectedLastCheckpointId?: number): Promise<number> {
     keys.assertJobId(jobId);
+    if (expectedLastCheckpointId !== undefined)
+      keys.assertVersion('expectedLastCheckpointId', expectedLastCheckpointId);
     const op = 'allocateCheckpointId';
+    const key = keys.metaKey(jobId);
     return this.table.conditional(
       op,
       async () =>
-        Number((await this.table.update(updates.allocateUpdate(keys.metaKey(jobId)))).lastCheckpointId?.N),
-      async () => {
-        throw refusals.jobMissing(op, jobId);
+        Number(
+          (await this.table.update(updates.allocateUpdate(key, expectedLastCheckpointId))).lastCheckpointId
+            ?.N,
+        ),
+      async (ambiguous) => {
+        if (expectedLastCheckpointId === undefined) throw refusals.jobMissing(op, jobId);
+        const found = await this.read(op, key, items.itemToJob, () => refusals.jobMissing(op, jobId));
+        throw refusals.counterMoved(
+          jobId,
+          expectedLastCheckpointId,
+          ambiguous ? undefined : found.lastCheckpointId,
+        );
       },
     );
   }

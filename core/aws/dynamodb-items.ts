@@ -140,6 +140,7 @@ export function checkpointToItem(jobId: string, record: CheckpointRecord): Item 
     storagePrefix: S(record.storagePrefix),
     ...optional('completedAtMs', record.completedAtMs),
     ...optional('failureReason', record.failureReason),
+    ...optional('abortReason', record.abortReason),
     ...optional('totalSizeBytes', record.totalSizeBytes),
     ...(record.stats ? { stats: S(JSON.stringify(record.stats)) } : {}),
   };
@@ -159,6 +160,7 @@ export function itemToCheckpoint(item: Item): CheckpointRecord {
     {
       completedAtMs: readOptN(item, 'completedAtMs'),
       failureReason: readOptS(item, 'failureReason'),
+      abortReason: readOptS(item, 'abortReason'),
       totalSizeBytes: readOptN(item, 'totalSizeBytes'),
       stats: item.stats?.S === undefined ? undefined : (JSON.parse(item.stats.S) as CheckpointStatistics),
     },

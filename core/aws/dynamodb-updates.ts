@@ -88,6 +88,7 @@ const CHECKPOINT_FIELDS = [
   'storagePrefix',
   'completedAtMs',
   'failureReason',
+  'abortReason',
   'totalSizeBytes',
   'stats',
 ] as const;
@@ -145,14 +146,23 @@ export function commitUpdate(key: ItemKey, expectedVersion: number, commit: Curs
   };
 }
 
-/** CheckpointIDCounter: ADD is atomic; the job must exist. */
-export function allocateUpdate(key: ItemKey): UpdateInput {
+/**
+ * CheckpointIDCounter: ADD is atomic; the job must exist. With an expected id,
+ * the counter must still stand there (a trigger serialized against other triggers).
+ */
+export function allocateUpdate(key: ItemKey, expectedLastCheckpointId?: number): UpdateInput {
+  const expected = expectedLastCheckpointId !== undefined;
   return {
     Key: key,
     UpdateExpression: 'ADD #lastCheckpointId :one',
-    ConditionExpression: 'attribute_exists(#pk)',
+    ConditionExpression: expected
+      ? 'attribute_exists(#pk) AND #lastCheckpointId = :expected'
+      : 'attribute_exists(#pk)',
     ExpressionAttributeNames: { '#lastCheckpointId': 'lastCheckpointId', '#pk': 'pk' },
-    ExpressionAttributeValues: { ':one': N(1) },
+    ExpressionAttributeValues: {
+      ':one': N(1),
+      ...(expected ? { ':expected': N(expectedLastCheckpointId) } : {}),
+    },
     ReturnValues: 'UPDATED_NEW',
   };
 }

@@ -1,6 +1,7 @@
-import { ConditionFailedError } from '../errors/index.js';
+import { ConditionFailedError, NotFoundError } from '../errors/index.js';
 import type { CheckpointRecord, CheckpointStatus, CheckpointStore } from '../ports/checkpoint-store.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
+import { abortReasonCode } from './coordinator-state.js';
 
 /**
  * Storage hygiene (invariant 5: nothing grows without bound). Deletes of
@@ -56,7 +57,8 @@ export async function sweepOrphans(
 
 /**
  * Aborts a PENDING checkpoint: the record says why (kept for the statistics
- * history), its acks and files go. Late acks find it ABORTED and are dropped.
+ * history; a Flink reason code is also stored as abortReason, from which the
+ * failure counter is derived), its acks and files go. Late acks find it ABORTED and are dropped.
  * Returns false when it was no longer PENDING (completed or aborted meanwhile).
  */
 export async function abortCheckpoint(
@@ -65,13 +67,16 @@ export async function abortCheckpoint(
   checkpointId: number,
   reason: string,
 ): Promise<boolean> {
+  const abortReason = abortReasonCode(reason);
   try {
     await deps.store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
       status: 'ABORTED',
       failureReason: reason,
+      ...(abortReason === undefined ? {} : { abortReason }),
     });
   } catch (error) {
-    if (error instanceof ConditionFailedError) return false;
+    // Completed, aborted or removed by another actor meanwhile.
+    if (error instanceof ConditionFailedError || error instanceof NotFoundError) return false;
     throw error;
   }
   await deleteAckedFiles(deps, jobId, checkpointId);
@@ -93,7 +98,12 @@ export async function discardCheckpoint(
   const current = await deps.store.getCheckpoint(jobId, checkpointId);
   if (!current) return;
   if (current.status === from) {
-    await deps.store.transitionCheckpoint(jobId, checkpointId, from, { status: 'DISCARDED' });
+    try {
+      await deps.store.transitionCheckpoint(jobId, checkpointId, from, { status: 'DISCARDED' });
+    } catch (error) {
+      // Another actor discarding the same checkpoint got there first: the deletes below are idempotent.
+      if (!(error instanceof ConditionFailedError) && !(error instanceof NotFoundError)) throw error;
+    }
   }
   await deleteAckedFiles(deps, jobId, checkpointId);
   await deps.store.deleteCheckpoint(jobId, checkpointId);

@@ -1,4 +1,4 @@
-import { CheckpointError, isCheckpointError } from '../errors/index.js';
+import { CheckpointError, ConditionFailedError, isCheckpointError, NotFoundError } from '../errors/index.js';
 import type {
   CheckpointRecord,
   CheckpointStatistics,
@@ -18,7 +18,7 @@ export interface CompletionDependencies {
 
 export type CompletionResult =
   | { status: 'COMPLETED'; checkpoint: CheckpointRecord; acks: ShardAck[] }
-  | { status: 'PENDING'; missingShards: string[] }
+  | { status: 'PENDING'; missingShards: string[]; leftToShard?: string }
   | { status: 'ABORTED'; reason: string }
   | { status: 'NOT_PENDING'; checkpoint: CheckpointRecord | undefined };
 
@@ -52,6 +52,7 @@ export async function tryCompleteCheckpoint(
   deps: CompletionDependencies,
   jobId: string,
   checkpointId: number,
+  options: CompletionOptions = {},
 ): Promise<CompletionResult> {
   const { store, snapshots, clock } = deps;
   const checkpoint = await store.getCheckpoint(jobId, checkpointId);
@@ -68,15 +69,24 @@ export async function tryCompleteCheckpoint(
   if (missing.length > 0) return { status: 'PENDING', missingShards: missing };
   const expected = new Set(checkpoint.expectedShards);
   const counted = acks.filter((a) => expected.has(a.shardId));
+  if (options.asAckerOf !== undefined) {
+    const last = lastAck(counted);
+    if (last && last.shardId !== options.asAckerOf) {
+      return { status: 'PENDING', missingShards: [], leftToShard: last.shardId };
+    }
+  }
   try {
     for (const ack of counted) await verifyAck(snapshots, ack);
   } catch (error) {
     if (!isCheckpointError(error, 'SNAPSHOT_CORRUPT') && !isCheckpointError(error, 'NOT_FOUND')) throw error;
     const reason = `snapshot verification failed: ${(error as Error).message}`;
-    await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
+    const declined = await transitionFromPending(store, jobId, checkpointId, {
       status: 'ABORTED',
       failureReason: reason,
+      abortReason: 'CHECKPOINT_DECLINED',
     });
+    if (!declined)
+      return { status: 'NOT_PENDING', checkpoint: await store.getCheckpoint(jobId, checkpointId) };
     return { status: 'ABORTED', reason };
   }
   const completedAtMs = clock.nowMs();
@@ -84,14 +94,56 @@ export async function tryCompleteCheckpoint(
   // deployment) before it becomes COMPLETED, so every COMPLETED savepoint has one.
   if (checkpoint.kind === 'SAVEPOINT')
     await writeSavepointMetadata(snapshots, jobId, checkpoint, counted, completedAtMs);
-  const completed = await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', {
+  const completed = await transitionFromPending(store, jobId, checkpointId, {
     status: 'COMPLETED',
     completedAtMs,
     totalSizeBytes: counted.reduce((sum, a) => sum + snapshotSize(a), 0),
     stats: checkpointStatistics(checkpoint, counted, completedAtMs),
   });
+  if (!completed) {
+    // Another actor (a processor, the supervisor) completed or aborted it first.
+    const current = await store.getCheckpoint(jobId, checkpointId);
+    if (current?.status === 'COMPLETED') await advanceIfCurrentGeneration(store, jobId, current);
+    return { status: 'NOT_PENDING', checkpoint: current };
+  }
   await store.advanceLatestCheckpoint(jobId, checkpointId);
   return { status: 'COMPLETED', checkpoint: completed, acks: counted };
+}
+
+export interface CompletionOptions {
+  /**
+   * The caller is the processor of this shard, stepping because it acked: it
+   * completes only if its ack is the last one (newest ackTimeMs, then highest
+   * shard id), so shards acking at once do not all download and verify the
+   * snapshots. Should the last acker miss the full set, the leader's or the
+   * supervisor's next step completes it.
+   */
+  asAckerOf?: string;
+}
+
+function lastAck(acks: ShardAck[]): ShardAck | undefined {
+  return acks.reduce<ShardAck | undefined>(
+    (a, b) =>
+      a === undefined || b.ackTimeMs > a.ackTimeMs || (b.ackTimeMs === a.ackTimeMs && b.shardId > a.shardId)
+        ? b
+        : a,
+    undefined,
+  );
+}
+
+/** A transition from PENDING; undefined when another writer moved the checkpoint first. */
+async function transitionFromPending(
+  store: CheckpointStore,
+  jobId: string,
+  checkpointId: number,
+  next: Parameters<CheckpointStore['transitionCheckpoint']>[3],
+): Promise<CheckpointRecord | undefined> {
+  try {
+    return await store.transitionCheckpoint(jobId, checkpointId, 'PENDING', next);
+  } catch (error) {
+    if (error instanceof ConditionFailedError || error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 function snapshotSize(ack: ShardAck): number {

@@ -1,25 +1,18 @@
-import type { CheckpointRecord, CheckpointStore, JobMeta } from '../ports/checkpoint-store.js';
+import type { CheckpointStore } from '../ports/checkpoint-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import type { StreamWriter } from '../ports/stream.js';
-import {
-  abortCheckpoint,
-  discardCheckpoint,
-  pruneAbortedHistory,
-  sweepOrphans,
-} from './checkpoint-cleanup.js';
-import { tryCompleteCheckpoint } from './checkpoint-completion.js';
+import { sweepOrphans } from './checkpoint-cleanup.js';
 import {
   type CoordinatorConfig,
   type CoordinatorView,
-  countFailure,
-  decideCheckpointActions,
-  onCompletionReset,
+  nextTriggerDueMs,
 } from './checkpoint-coordinator-decisions.js';
-import { triggerCheckpoint } from './checkpoint-trigger.js';
 import type { CoordinatorCarryState, CoordinatorExecutionState } from './coordinator-execution.js';
-import { ensureJob, failJob } from './job.js';
+import type { DerivedCoordinatorState } from './coordinator-state.js';
+import { type CoordinatorStepResult, runCoordinatorStep, type StepStatistics } from './coordinator-step.js';
 
+export { coordinatorView } from './coordinator-step.js';
 export interface CoordinatorDependencies {
   store: CheckpointStore;
   snapshots: SnapshotStore;
@@ -46,6 +39,10 @@ export interface CoordinatorSettings {
   handBackAfterIdleMs: number;
   /** ABORTED records kept as the failure history for `status`. */
   abortedHistorySize: number;
+  /** While the processors drive, the longest the supervisor waits between looks (checkpointing.supervisorIntervalMs). */
+  supervisorIntervalMs: number;
+  /** How long past a due trigger the supervisor leaves the turn to the leading processor. */
+  processorGraceMs: number;
 }
 
 export const DEFAULT_COORDINATOR_SETTINGS = {
@@ -54,26 +51,29 @@ export const DEFAULT_COORDINATOR_SETTINGS = {
   handBackAfterIdleMs: 20_000,
   abortedHistorySize: 10,
   sweepIntervalMs: 60_000,
+  supervisorIntervalMs: 300_000,
+  processorGraceMs: 2_000,
 } as const;
 
 /** Longest Step Functions Wait we ask for: the job status is looked at least this often. */
 const MAX_SLEEP_SECONDS = 3_600;
 
-export interface WindowStatistics {
-  triggered: number;
-  completed: number;
-  aborted: number;
-  subsumed: number;
-}
+export type WindowStatistics = StepStatistics;
 
 /**
- * One RunWindow task: Flink's CheckpointCoordinator loop for up to `windowMs`
- * (and never past `deadlineMs`, the Lambda's own deadline minus a buffer):
- * observe the stored checkpoints, complete what can be completed, decide with the
- * pure rules (triggers, timeouts, subsumption, tolerable failures), act, sleep
- * until the next thing can happen. Short intervals run many epochs per window, so
- * state transitions per hour do not grow with the interval; long idle gaps are
- * handed back to the state machine as a Wait, so no Lambda is billed while idle.
+ * One RunWindow task: the supervisor. Each iteration is one coordinator step
+ * (core/checkpoint/coordinator-step.ts), the same one processors run after their
+ * batches, plus the orphan sweep, which only the supervisor does.
+ *
+ * When the processors drive (the last trigger is theirs and recent, or one of
+ * theirs is pending) it neither triggers nor polls: it hands back to the state
+ * machine for min(supervisorIntervalMs, the earliest pending timeout), so no
+ * Lambda stays resident and transitions do not grow with the interval. Otherwise
+ * (an idle stream, the first checkpoint) it runs Flink's loop for up to `windowMs`
+ * (never past `deadlineMs`, the Lambda's deadline minus a buffer): it triggers,
+ * leaving the processors `processorGraceMs` past the due time once there is a
+ * checkpoint whose barriers name a leader, polls while checkpoints are pending,
+ * and hands long idle gaps back as a Wait.
  */
 export async function runCoordinatorWindow(
   deps: CoordinatorDependencies,
@@ -82,7 +82,7 @@ export async function runCoordinatorWindow(
   deadlineMs: number,
   stats: WindowStatistics = { triggered: 0, completed: 0, aborted: 0, subsumed: 0 },
 ): Promise<CoordinatorExecutionState> {
-  const { store, clock } = deps;
+  const { clock } = deps;
   const { jobId } = settings;
   const carry: CoordinatorCarryState = { ...input.carry };
   const endMs = Math.min(clock.nowMs() + settings.windowMs, deadlineMs);
@@ -97,65 +97,44 @@ export async function runCoordinatorWindow(
   });
 
   for (let iteration = 0; iteration < 1_000_000; iteration++) {
-    const job = await ensureJob(store, jobId, clock);
-    if (job.status !== 'RUNNING') {
-      // The state machine ends here: leave no orphan behind.
-      await sweepOrphans(deps, jobId, settings.jobStoragePrefix);
-      return next({
-        status: job.status === 'FAILED' ? 'FAILED' : 'STOPPED',
-        reason: job.statusReason ?? `job is ${job.status}`,
-      });
-    }
     if (clock.nowMs() - (carry.lastSweepMs ?? 0) >= settings.sweepIntervalMs) {
       const swept = await sweepOrphans(deps, jobId, settings.jobStoragePrefix);
       if (swept > 0) deps.log?.('orphans-deleted', { jobId, objects: swept });
       carry.lastSweepMs = clock.nowMs();
     }
-    const records = await store.listCheckpoints(jobId);
-    const { declinedFailure, completedNow } = await completePending(deps, settings, records, carry, stats);
-    const pointer = await repairLatestPointer(store, job, records, completedNow);
+    const step = await runCoordinatorStep(
+      deps,
+      settings,
+      {
+        recordLostTriggers: true,
+        triggerNotBeforeMs: (state, view) => supervisorTriggerNotBefore(settings, state, view),
+      },
+      stats,
+    );
+    if (step.outcome !== 'RUNNING') {
+      // The state machine ends here: leave no orphan behind.
+      await sweepOrphans(deps, jobId, settings.jobStoragePrefix);
+      return next({ status: step.outcome, reason: step.reason });
+    }
+    carry.continuousFailureCount = step.decision.continuousFailureCount;
+    const lastTrigger = step.triggered?.triggerTimeMs ?? step.state.lastTriggerTimeMs;
+    if (lastTrigger !== undefined) carry.lastTriggerTimeMs = lastTrigger;
+    if (step.state.lastCompletionTimeMs !== undefined)
+      carry.lastCompletionTimeMs = step.state.lastCompletionTimeMs;
+    if (step.triggered) carry.supervisorTriggerTimeMs = step.triggered.triggerTimeMs;
 
     const nowMs = clock.nowMs();
-    const view = coordinatorView(nowMs, records, carry);
-    const decision = decideCheckpointActions(settings.config, view);
-    carry.continuousFailureCount = decision.continuousFailureCount;
-    for (const abort of decision.abort) {
-      if (await abortCheckpoint(deps, jobId, abort.checkpointId, abort.reason)) stats.aborted++;
+    if (processorsDrive(settings, carry, step, nowMs)) {
+      const timeoutsMs = step.view.pending
+        .filter((p) => !step.decision.abort.some((a) => a.checkpointId === p.checkpointId))
+        .map((p) => p.triggerTimeMs + settings.config.timeoutMs - nowMs);
+      const waitMs = Math.min(settings.supervisorIntervalMs, ...timeoutsMs);
+      return next({ sleepSeconds: Math.min(Math.max(1, Math.ceil(waitMs / 1_000)), MAX_SLEEP_SECONDS) });
     }
-    // Never delete the checkpoint processors recover from, whatever the retention count says.
-    for (const checkpointId of decision.subsume.filter((id) => id !== pointer)) {
-      await discardCheckpoint(deps, jobId, checkpointId);
-      stats.subsumed++;
-    }
-    for (const leftover of records.filter((r) => r.status === 'DISCARDED')) {
-      await discardCheckpoint(deps, jobId, leftover.checkpointId, 'DISCARDED');
-    }
-    await pruneAbortedHistory(deps, jobId, records, settings.abortedHistorySize);
-    const failReason = declinedFailure ?? decision.failJob?.reason;
-    if (failReason !== undefined) {
-      const final = await failJob(store, jobId, failReason, clock);
-      await sweepOrphans(deps, jobId, settings.jobStoragePrefix);
-      deps.log?.('job-failed', { jobId, reason: failReason });
-      if (final.status !== 'FAILED')
-        return next({ status: 'STOPPED', reason: final.statusReason ?? final.status });
-      return next({ status: 'FAILED', reason: failReason });
-    }
-    if (decision.trigger) {
-      const triggered = await triggerCheckpoint(deps, {
-        jobId,
-        kind: 'CHECKPOINT',
-        storagePrefixFor: settings.storagePrefixFor,
-      });
-      carry.lastTriggerTimeMs = triggered.triggerTimeMs;
-      stats.triggered++;
-      deps.log?.('checkpoint-triggered', { jobId, checkpointId: triggered.checkpointId });
-    }
-
-    const stillPending = decision.trigger || view.pending.length > decision.abort.length;
-    const wakeMs = stillPending
-      ? Math.min(decision.nextWakeMs, nowMs + settings.ackPollMs)
-      : decision.nextWakeMs;
-    if (!stillPending && wakeMs - nowMs > settings.handBackAfterIdleMs) {
+    const wakeMs = step.stillPending
+      ? Math.min(step.nextWakeMs, nowMs + settings.ackPollMs)
+      : step.nextWakeMs;
+    if (!step.stillPending && wakeMs - nowMs > settings.handBackAfterIdleMs) {
       const seconds = Number.isFinite(wakeMs) ? Math.floor((wakeMs - nowMs) / 1_000) : MAX_SLEEP_SECONDS;
       return next({ sleepSeconds: Math.min(seconds, MAX_SLEEP_SECONDS) });
     }
@@ -166,91 +145,34 @@ export async function runCoordinatorWindow(
 }
 
 /**
- * Completes every PENDING checkpoint whose acks are all in, oldest first.
- * Returns the ids completed, and a reason to fail the job when declined
- * checkpoints exceed the tolerance.
+ * The supervisor triggers the first checkpoint at once; later ones only
+ * `processorGraceMs` after they are due, so the leading processor, which acts
+ * after its next batch, gets the turn (an idle stream's checkpoints are that late).
  */
-async function completePending(
-  deps: CoordinatorDependencies,
+function supervisorTriggerNotBefore(
   settings: CoordinatorSettings,
-  records: CheckpointRecord[],
-  carry: CoordinatorCarryState,
-  stats: WindowStatistics,
-): Promise<{ declinedFailure: string | undefined; completedNow: Set<number> }> {
-  let failJob: string | undefined;
-  const completedNow = new Set<number>();
-  const pending = records
-    .filter((r) => r.status === 'PENDING')
-    .sort((a, b) => a.checkpointId - b.checkpointId);
-  for (const record of pending) {
-    const result = await tryCompleteCheckpoint(deps, settings.jobId, record.checkpointId);
-    if (result.status === 'COMPLETED') {
-      Object.assign(record, result.checkpoint);
-      carry.lastCompletionTimeMs = result.checkpoint.completedAtMs ?? deps.clock.nowMs();
-      carry.continuousFailureCount = onCompletionReset();
-      completedNow.add(record.checkpointId);
-      stats.completed++;
-      deps.log?.('checkpoint-completed', {
-        jobId: settings.jobId,
-        checkpointId: record.checkpointId,
-        ...result.checkpoint.stats,
-      });
-    } else if (result.status === 'ABORTED') {
-      record.status = 'ABORTED';
-      stats.aborted++;
-      const counted = countFailure(
-        carry.continuousFailureCount,
-        'CHECKPOINT_DECLINED',
-        settings.config.tolerableFailedCheckpoints,
-        record.kind,
-      );
-      carry.continuousFailureCount = counted.count;
-      failJob ??= counted.failJob;
-    }
-  }
-  return { declinedFailure: failJob, completedNow };
-}
-
-/** The pure decision's input, from the stored records and what the execution carries. */
-export function coordinatorView(
-  nowMs: number,
-  records: CheckpointRecord[],
-  carry: CoordinatorCarryState,
-): CoordinatorView {
-  return {
-    nowMs,
-    jobStatus: 'RUNNING',
-    pending: records
-      .filter((r) => r.status === 'PENDING')
-      .map((r) => ({ checkpointId: r.checkpointId, kind: r.kind, triggerTimeMs: r.triggerTimeMs })),
-    ...(carry.lastTriggerTimeMs === undefined ? {} : { lastTriggerTimeMs: carry.lastTriggerTimeMs }),
-    ...(carry.lastCompletionTimeMs === undefined ? {} : { lastCompletionTimeMs: carry.lastCompletionTimeMs }),
-    continuousFailureCount: carry.continuousFailureCount,
-    completed: records
-      .filter((r) => r.status === 'COMPLETED')
-      .map((r) => ({ checkpointId: r.checkpointId, kind: r.kind, completedAtMs: r.completedAtMs ?? 0 })),
-  };
+  state: DerivedCoordinatorState,
+  view: CoordinatorView,
+): number {
+  if (state.lastTriggerTimeMs === undefined) return Number.NEGATIVE_INFINITY;
+  const dueMs = nextTriggerDueMs(settings.config, view) ?? Number.POSITIVE_INFINITY;
+  return dueMs + settings.processorGraceMs;
 }
 
 /**
- * The latest pointer must name the newest checkpoint completed in the job's
- * generation: a completion interrupted between its two writes is finished here.
+ * The processors drive when the newest trigger is not the supervisor's own and
+ * either one of their checkpoints is pending or their next trigger is not yet
+ * more than the grace overdue.
  */
-async function repairLatestPointer(
-  store: CheckpointStore,
-  job: JobMeta,
-  records: CheckpointRecord[],
-  completedNow: ReadonlySet<number>,
-): Promise<number | undefined> {
-  const newest = records
-    .filter((r) => r.status === 'COMPLETED' && r.generation === job.generation)
-    .reduce<CheckpointRecord | undefined>(
-      (a, r) => (a === undefined || r.checkpointId > a.checkpointId ? r : a),
-      undefined,
-    );
-  if (!newest || (job.latestCheckpointId ?? -1) >= newest.checkpointId) return job.latestCheckpointId;
-  // The job was read before this iteration's completions, which moved the pointer themselves.
-  if (completedNow.has(newest.checkpointId)) return newest.checkpointId;
-  await store.advanceLatestCheckpoint(job.jobId, newest.checkpointId);
-  return newest.checkpointId;
+function processorsDrive(
+  settings: CoordinatorSettings,
+  carry: CoordinatorCarryState,
+  step: Extract<CoordinatorStepResult, { outcome: 'RUNNING' }>,
+  nowMs: number,
+): boolean {
+  const last = step.state.lastTriggerTimeMs;
+  if (step.triggered || last === undefined || last === carry.supervisorTriggerTimeMs) return false;
+  if (step.stillPending) return true;
+  const dueMs = nextTriggerDueMs(settings.config, step.view);
+  return dueMs !== undefined && nowMs < dueMs + settings.processorGraceMs;
 }

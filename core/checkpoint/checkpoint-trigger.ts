@@ -1,4 +1,10 @@
-import type { CheckpointKind, CheckpointRecord, CheckpointStore } from '../ports/checkpoint-store.js';
+import { ConditionFailedError } from '../errors/index.js';
+import type {
+  CheckpointKind,
+  CheckpointRecord,
+  CheckpointStore,
+  JobMeta,
+} from '../ports/checkpoint-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { ShardDescription, StreamWriter } from '../ports/stream.js';
 import { encodeBarrier } from '../processing/barrier.js';
@@ -25,16 +31,47 @@ export function barrierShards(shards: ShardDescription[]): ShardDescription[] {
 /**
  * Starts a checkpoint: a new id from the CheckpointIDCounter, the PENDING record
  * (written before any barrier, so every ack finds it), then one barrier per shard
- * injected with ExplicitHashKey so idle shards acknowledge too.
+ * injected with ExplicitHashKey so idle shards acknowledge too. Unconditional:
+ * savepoints and operator actions, which are forced past the periodic rules.
  */
 export async function triggerCheckpoint(
   deps: TriggerDependencies,
   request: TriggerRequest,
 ): Promise<CheckpointRecord> {
+  const job = await ensureJob(deps.store, request.jobId, deps.clock);
+  return (await startCheckpoint(deps, request, job, undefined)) as CheckpointRecord;
+}
+
+/**
+ * A periodic trigger decided on a view whose highest checkpoint id was
+ * `expectedLastCheckpointId`: the id is allocated only if no one triggered since
+ * (several actors run coordinator steps), so no decision is taken on a stale view.
+ * Returns undefined when refused: someone else triggered, which is not an error.
+ */
+export async function tryTriggerCheckpoint(
+  deps: TriggerDependencies,
+  request: TriggerRequest,
+  job: JobMeta,
+  expectedLastCheckpointId: number,
+): Promise<CheckpointRecord | undefined> {
+  return startCheckpoint(deps, request, job, expectedLastCheckpointId);
+}
+
+async function startCheckpoint(
+  deps: TriggerDependencies,
+  request: TriggerRequest,
+  job: JobMeta,
+  expectedLastCheckpointId: number | undefined,
+): Promise<CheckpointRecord | undefined> {
   const { store, writer, clock } = deps;
-  const job = await ensureJob(store, request.jobId, clock);
   const shards = barrierShards(await writer.listShards());
-  const checkpointId = await store.allocateCheckpointId(request.jobId);
+  let checkpointId: number;
+  try {
+    checkpointId = await store.allocateCheckpointId(request.jobId, expectedLastCheckpointId);
+  } catch (error) {
+    if (expectedLastCheckpointId !== undefined && error instanceof ConditionFailedError) return undefined;
+    throw error;
+  }
   const record: CheckpointRecord = {
     checkpointId,
     kind: request.kind,
@@ -44,7 +81,13 @@ export async function triggerCheckpoint(
     expectedShards: shards.map((s) => s.shardId).sort(),
     storagePrefix: request.storagePrefixFor(checkpointId),
   };
-  await store.createCheckpoint(request.jobId, record);
+  try {
+    await store.createCheckpoint(request.jobId, record);
+  } catch (error) {
+    // The supervisor recorded this id as a lost trigger meanwhile: no barrier was sent, nothing to undo.
+    if (expectedLastCheckpointId !== undefined && error instanceof ConditionFailedError) return undefined;
+    throw error;
+  }
   await writer.putToShards(
     shards.map((s) => ({ shardId: s.shardId, explicitHashKey: s.startingHashKey })),
     encodeBarrier({

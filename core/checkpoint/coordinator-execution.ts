@@ -7,12 +7,16 @@
 export type WindowStatus = 'CONTINUE' | 'STOPPED' | 'FAILED';
 
 export interface CoordinatorCarryState {
-  /** Trigger time of the last periodic checkpoint. */
+  /**
+   * What the last window saw, for the status view: trigger time of the last periodic
+   * checkpoint, completion time of the last completed one and Flink's failure counter.
+   * Decisions never read these: they are derived from the stored records each step.
+   */
   lastTriggerTimeMs?: number;
-  /** Completion time of the last completed checkpoint (min pause is measured from it). */
   lastCompletionTimeMs?: number;
-  /** Flink's CheckpointFailureManager counter. */
   continuousFailureCount: number;
+  /** Trigger time of the supervisor's own last trigger: a newer one is the processors'. */
+  supervisorTriggerTimeMs?: number;
   /** When the orphan sweep last listed the job's checkpoint files. */
   lastSweepMs?: number;
 }

@@ -26,7 +26,12 @@ export function parseCoordinatorInput(input: unknown, expectedJobId: string): Co
   const carry = (raw.carry ?? {}) as Record<string, unknown>;
   if (typeof carry !== 'object' || carry === null)
     throw new BadInputError('coordinator input.carry: expected an object');
-  for (const field of ['lastTriggerTimeMs', 'lastCompletionTimeMs', 'lastSweepMs'] as const) {
+  for (const field of [
+    'lastTriggerTimeMs',
+    'lastCompletionTimeMs',
+    'lastSweepMs',
+    'supervisorTriggerTimeMs',
+  ] as const) {
     if (!isOptionalTime(carry[field]))
       throw new BadInputError(`coordinator input.carry.${field}: expected epoch ms`);
   }
@@ -46,6 +51,9 @@ export function parseCoordinatorInput(input: unknown, expectedJobId: string): Co
       ...(typeof carry.lastTriggerTimeMs === 'number' ? { lastTriggerTimeMs: carry.lastTriggerTimeMs } : {}),
       ...(typeof carry.lastCompletionTimeMs === 'number'
         ? { lastCompletionTimeMs: carry.lastCompletionTimeMs }
+        : {}),
+      ...(typeof carry.supervisorTriggerTimeMs === 'number'
+        ? { supervisorTriggerTimeMs: carry.supervisorTriggerTimeMs }
         : {}),
     },
     windowsInExecution: windows,

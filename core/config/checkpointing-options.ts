@@ -301,4 +301,15 @@ export const CHECKPOINTING_OPTIONS: readonly OptionSpec[] = [
     defaultText: '1',
     meaning: 'Concurrent batches per shard (Lambda ParallelizationFactor); must be 1 in EXACTLY_ONCE mode.',
   },
+  {
+    id: 'supervisorIntervalMs',
+    option: 'supervisorIntervalMs',
+    flinkKeys: [],
+    fromFlink: flinkInteger,
+    check: integerIn(1_000, 3_600_000, 'milliseconds (whole Step Functions Wait seconds, at most an hour)'),
+    defaultValue: 300_000,
+    defaultText: '300000 (5 min)',
+    meaning:
+      'While the processors trigger and complete checkpoints, how often the supervising state machine looks (sweeps orphans, aborts expired checkpoints, triggers on an idle stream); earlier for a pending timeout.',
+  },
 ];

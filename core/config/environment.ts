@@ -34,6 +34,7 @@ import type { CompileConfigInput } from './types.js';
  * | FLINKLESS_SNAPSHOT_COMPRESSION           | snapshotCompression             | none / zstd                   |
  * | FLINKLESS_FORCE                          | force                           | true / false                  |
  * | FLINKLESS_PARALLELIZATION_FACTOR         | parallelizationFactor           | integer                       |
+ * | FLINKLESS_SUPERVISOR_INTERVAL_MS         | supervisorIntervalMs            | integer                       |
  * | FLINKLESS_RESTART_STRATEGY               | restartStrategy                 | type name, or JSON object     |
  * | FLINKLESS_FLINK_CONF                     | flinkConf                       | JSON object of Flink keys     |
  */
@@ -74,6 +75,7 @@ export const CHECKPOINTING_ENVIRONMENT_VARIABLES: ReadonlyArray<{
   { name: 'FLINKLESS_LOCAL_ROOT_DIRS', option: 'localRootDirs', format: 'list' },
   { name: 'FLINKLESS_SNAPSHOT_COMPRESSION', option: 'snapshotCompression', format: 'text' },
   { name: 'FLINKLESS_FORCE', option: 'force', format: 'boolean' },
+  { name: 'FLINKLESS_SUPERVISOR_INTERVAL_MS', option: 'supervisorIntervalMs', format: 'integer' },
   { name: 'FLINKLESS_PARALLELIZATION_FACTOR', option: 'parallelizationFactor', format: 'integer' },
   { name: 'FLINKLESS_RESTART_STRATEGY', option: 'restartStrategy', format: 'restart-strategy' },
   { name: 'FLINKLESS_FLINK_CONF', option: 'flinkConf', format: 'json-object' },

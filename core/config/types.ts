@@ -80,6 +80,8 @@ export interface CheckpointingOptions {
   force?: boolean;
   /** The Kinesis event source mapping's ParallelizationFactor (1..10). */
   parallelizationFactor?: number;
+  /** How often the supervising state machine looks while the processors drive checkpoints. */
+  supervisorIntervalMs?: number;
   restartStrategy?: RestartStrategyOptions;
 }
 
@@ -112,6 +114,7 @@ export interface CheckpointConfig {
   readonly snapshotCompression: SnapshotCompression;
   readonly force: boolean;
   readonly parallelizationFactor: number;
+  readonly supervisorIntervalMs: number;
   readonly restartStrategy: RestartStrategy;
   /** Accepted but risky or ineffective settings, for the cold-start log and the status call. */
   readonly warnings: readonly string[];

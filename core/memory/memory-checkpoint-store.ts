@@ -83,11 +83,17 @@ export class MemoryCheckpointStore implements CheckpointStore {
     });
   }
 
-  allocateCheckpointId(jobId: string): Promise<number> {
-    return this.run('allocateCheckpointId', [jobId], () => {
+  allocateCheckpointId(jobId: string, expectedLastCheckpointId?: number): Promise<number> {
+    const args = expectedLastCheckpointId === undefined ? [jobId] : [jobId, expectedLastCheckpointId];
+    return this.run('allocateCheckpointId', args, () => {
       keys.assertJobId(jobId);
+      if (expectedLastCheckpointId !== undefined)
+        keys.assertVersion('expectedLastCheckpointId', expectedLastCheckpointId);
       const found = this.read(keys.metaKey(jobId), items.itemToJob);
       if (!found) throw refusals.jobMissing('allocateCheckpointId', jobId);
+      if (expectedLastCheckpointId !== undefined && found.lastCheckpointId !== expectedLastCheckpointId) {
+        throw refusals.counterMoved(jobId, expectedLastCheckpointId, found.lastCheckpointId);
+      }
       const lastCheckpointId = found.lastCheckpointId + 1;
       this.table.put(items.jobToItem({ ...found, lastCheckpointId }));
       return lastCheckpointId;

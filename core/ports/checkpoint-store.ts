@@ -60,6 +60,11 @@ export interface CheckpointRecord {
   storagePrefix: string;
   completedAtMs?: number;
   failureReason?: string;
+  /**
+   * Why an ABORTED checkpoint was given up, as a Flink CheckpointFailureReason code
+   * (CHECKPOINT_EXPIRED, CHECKPOINT_DECLINED, ...): the failure counter is derived from it.
+   */
+  abortReason?: string;
   totalSizeBytes?: number;
   /** Recorded at completion (Flink's checkpoint statistics). */
   stats?: CheckpointStatistics;
@@ -120,8 +125,12 @@ export interface CheckpointStore {
   getJob(jobId: string): Promise<JobMeta | undefined>;
   /** Replaces the job item if its version is still `expectedVersion`; writes version + 1. */
   updateJob(jobId: string, expectedVersion: number, next: Omit<JobMeta, 'version'>): Promise<JobMeta>;
-  /** CheckpointIDCounter: atomically increments and returns the new id. */
-  allocateCheckpointId(jobId: string): Promise<number>;
+  /**
+   * CheckpointIDCounter: atomically increments and returns the new id. With
+   * `expectedLastCheckpointId`, only if the counter still stands there (a trigger
+   * decided on a view that has not moved); otherwise ConditionFailedError.
+   */
+  allocateCheckpointId(jobId: string, expectedLastCheckpointId?: number): Promise<number>;
   /** Moves the latest pointer to `checkpointId` only if it is newer than the current one. */
   advanceLatestCheckpoint(jobId: string, checkpointId: number): Promise<void>;
 

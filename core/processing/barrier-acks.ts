@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionFailedError } from '../errors/index.js';
-import type { AckedSnapshot, ShardAck } from '../ports/checkpoint-store.js';
+import type { AckedSnapshot, CheckpointRecord, ShardAck } from '../ports/checkpoint-store.js';
 import { encodeSnapshot, sha256Hex } from '../snapshot/index.js';
 import type { OutboxEntry } from '../state/snapshot-content.js';
 import type { CheckpointBarrier } from './barrier.js';
@@ -54,11 +54,14 @@ export async function acknowledgeBarrier(
   shardId: string,
   generation: number,
   pending: PendingAck,
+  /** Told of the checkpoint record read (the processor learns the leader and the schedule from it). */
+  onCheckpointSeen?: (record: CheckpointRecord) => void,
 ): Promise<boolean> {
   const { settings, store, snapshots, clock } = deps;
   const faults = deps.faults ?? NO_FAULTS;
   const checkpointId = pending.barrier.checkpointId;
   const checkpoint = await store.getCheckpoint(settings.jobId, checkpointId);
+  if (checkpoint) onCheckpointSeen?.(checkpoint);
   const skip = (why: string) => {
     deps.log?.('ack-skipped', { shardId, checkpointId, why });
     return false;

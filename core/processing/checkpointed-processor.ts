@@ -1,9 +1,11 @@
 import { ConditionFailedError } from '../errors/index.js';
+import type { CheckpointRecord } from '../ports/checkpoint-store.js';
 import type { ReplayStart, StreamRecord } from '../ports/stream.js';
 import { parseBarrier } from './barrier.js';
 import { acknowledgeBarrier, captureAtBarrier, type PendingAck } from './barrier-acks.js';
 import { type FaultInjector, NO_FAULTS } from './crash-points.js';
 import { CursorFencedError, ReplayDeadlineError } from './errors.js';
+import { ProcessorCoordination } from './processor-coordination.js';
 import { isAfter, readThrough } from './sequence.js';
 import { type LiveShard, recoverShard } from './shard-recovery.js';
 import type { BatchOutcome, ProcessorDependencies, ShardRuntime } from './types.js';
@@ -44,9 +46,11 @@ interface BatchRun {
 export class CheckpointedProcessor {
   private readonly shards = new Map<string, LiveShard>();
   private readonly faults: FaultInjector;
+  private readonly coordination: ProcessorCoordination | undefined;
 
   constructor(private readonly deps: ProcessorDependencies) {
     this.faults = deps.faults ?? NO_FAULTS;
+    this.coordination = deps.coordination ? new ProcessorCoordination(deps.coordination) : undefined;
   }
 
   /** The live state of a shard in this container, for inspection and verification. */
@@ -70,22 +74,26 @@ export class CheckpointedProcessor {
     options: BatchOptions = {},
   ): Promise<BatchOutcome> {
     if (records.length === 0) return emptyOutcome(shardId);
+    let outcome: BatchOutcome;
     try {
       await this.faults.at('before-apply', { shardId });
       try {
-        return await this.attempt(shardId, records, options);
+        outcome = await this.attempt(shardId, records, options);
       } catch (error) {
         // Warm state that lost the commit race is merely stale (another container
         // processed this shard since): nothing durable came from it, so rebuild from
         // durable data within this invocation instead of failing it.
         if (!(error instanceof StaleWarmStateError)) throw error;
         this.deps.log?.('stale-warm-state', { shardId });
-        return await this.attempt(shardId, records, options);
+        outcome = await this.attempt(shardId, records, options);
       }
     } catch (error) {
       this.shards.delete(shardId);
       throw error instanceof StaleWarmStateError ? error.fenced : error;
     }
+    // After the commit and the acks: the batch's own work is durable whatever the step does.
+    await this.coordination?.afterBatch(shardId, outcome);
+    return outcome;
   }
 
   private async attempt(
@@ -105,7 +113,10 @@ export class CheckpointedProcessor {
     await this.commit(run);
     await this.faults.at('after-commit-before-ack', { shardId });
     for (const pending of run.pending) {
-      if (await acknowledgeBarrier(this.deps, shardId, run.live.generation, pending)) outcome.acksWritten++;
+      const seen =
+        this.coordination && ((record: CheckpointRecord) => this.coordination?.onCheckpointSeen(record));
+      if (await acknowledgeBarrier(this.deps, shardId, run.live.generation, pending, seen))
+        outcome.acksWritten++;
     }
     outcome.outputsWritten = await this.publishOutputs(run.live);
     if (failedAt !== undefined) {

@@ -6,6 +6,7 @@ import type { StreamReader, StreamRecord } from '../ports/stream.js';
 import type { SnapshotCompression } from '../snapshot/index.js';
 import type { StateSnapshotContent } from '../state/snapshot-content.js';
 import type { FaultInjector } from './crash-points.js';
+import type { ProcessorCoordinationOptions } from './processor-coordination.js';
 
 /** What the protocol needs from an operator instance (core/state's OperatorRuntime). */
 export interface ShardRuntime {
@@ -41,6 +42,8 @@ export interface ProcessorDependencies {
   sink?: OutputSink;
   faults?: FaultInjector;
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /** Run coordinator steps after batches (the processors drive checkpoints); absent: the supervisor alone does. */
+  coordination?: ProcessorCoordinationOptions;
 }
 
 export interface BatchOutcome {

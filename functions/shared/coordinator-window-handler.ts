@@ -21,7 +21,9 @@ export interface CoordinatorWindowHandlerOptions {
   wiring?: () => CoordinatorWiring;
   /** Injected for time-compressed tests; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
-  settings?: Partial<Pick<CoordinatorSettings, 'windowMs' | 'ackPollMs' | 'handBackAfterIdleMs'>>;
+  settings?: Partial<
+    Pick<CoordinatorSettings, 'windowMs' | 'ackPollMs' | 'handBackAfterIdleMs' | 'processorGraceMs'>
+  >;
   log?: (event: string, fields: Record<string, unknown>) => void;
   /** Accumulates what the windows did (tests, the local runtime's progress line). */
   stats?: WindowStatistics;
@@ -48,6 +50,7 @@ export function createCoordinatorWindowHandler(options: CoordinatorWindowHandler
     const checkpointsPrefix = wiring.checkpointsPrefix;
     const settings: CoordinatorSettings = {
       ...DEFAULT_COORDINATOR_SETTINGS,
+      supervisorIntervalMs: config.supervisorIntervalMs,
       ...options.settings,
       jobId: config.jobId,
       config,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaEventSourceControl } from '../../core/aws/lambda-event-source-control.js';
+import { DEFAULT_COORDINATOR_SETTINGS } from '../../core/checkpoint/checkpoint-coordinator.js';
+import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
 import { checkpointedKinesisHandler } from '../../core/middy/checkpointing-middleware.js';
 import type { EventSourceControl } from '../../core/ports/event-source-control.js';
 import { CheckpointedProcessor } from '../../core/processing/checkpointed-processor.js';
@@ -53,6 +55,9 @@ export function createProcessorHandler(
     },
     processor: () => {
       const wiring = wiringOnce();
+      const { config } = wiring;
+      const log = (event: string, fields: Record<string, unknown>) =>
+        console.log(JSON.stringify({ level: 'info', event, ...fields }));
       return new CheckpointedProcessor({
         settings: {
           jobId: wiring.config.jobId,
@@ -68,7 +73,26 @@ export function createProcessorHandler(
         clock: wiring.clock,
         ...(wiring.sink ? { sink: wiring.sink } : {}),
         createRuntime: (shardId) => new OperatorRuntime(operator, { shardId, clock: wiring.clock }),
-        log: (event, fields) => console.log(JSON.stringify({ level: 'info', event, ...fields })),
+        log,
+        // The processors drive checkpoints (ADR 0001): a coordinator step after a batch that
+        // acked, or on the leading shard when the next trigger is due. Needs the barrier
+        // writer (kinesis:ListShards/PutRecords) and S3 deletes (subsumption).
+        coordination: {
+          deps: {
+            store: wiring.store,
+            snapshots: wiring.snapshots,
+            writer: wiring.writer,
+            clock: wiring.clock,
+            log,
+          },
+          settings: {
+            jobId: config.jobId,
+            config,
+            storagePrefixFor: (id) =>
+              checkpointPrefix(wiring.checkpointsPrefix, config.jobId, id).replace(/\/$/, ''),
+            abortedHistorySize: DEFAULT_COORDINATOR_SETTINGS.abortedHistorySize,
+          },
+        },
       });
     },
   });

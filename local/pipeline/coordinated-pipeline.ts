@@ -40,6 +40,15 @@ export interface CoordinatedPipelineOptions {
   sink?: OutputSink;
   /** Event source mapping knobs (batch size, cold starts, seeded randomness). */
   esm?: Partial<Pick<EventSourceMappingOptions, 'batchSize' | 'coldStartRate' | 'random' | 'onError'>>;
+  /**
+   * Whether the processors run coordinator steps after their batches (default true,
+   * as deployed); false: the supervisor alone triggers and completes.
+   */
+  processorsDrive?: boolean;
+  /** The coordinator's ports, for the supervisor and the processors' steps alike (e.g. request-counting wrappers); default: the pipeline's. */
+  coordinatorPorts?: Pick<PipelineParts, 'store' | 'snapshots' | 'writer'>;
+  /** Simulated time between two polls of the event source mapping while the coordinator waits (default: ackPollMs). */
+  pollIntervalMs?: number;
 }
 
 /**
@@ -54,7 +63,8 @@ export class CoordinatedPipeline {
   readonly stalledShards = new Set<string>();
   readonly settings: CoordinatorSettings;
   readonly checkpointsPrefix: string;
-  /** Trigger times observed, for assertions about intervals and pauses. */
+  readonly coordinatorPorts: Pick<PipelineParts, 'store' | 'snapshots' | 'writer'>;
+  readonly pollIntervalMs: number;
   state: CoordinatorExecutionState;
   private ticks = 0;
 
@@ -62,14 +72,38 @@ export class CoordinatedPipeline {
     const { parts, config } = options;
     const prefix = options.checkpointsPrefix ?? 'checkpoints';
     this.checkpointsPrefix = prefix;
+    const processorsDrive = options.processorsDrive ?? true;
     this.settings = {
       ...DEFAULT_COORDINATOR_SETTINGS,
+      supervisorIntervalMs: config.supervisorIntervalMs,
+      // With no processor to leave the turn to, the supervisor triggers when due.
+      ...(processorsDrive ? {} : { processorGraceMs: 0 }),
       ...options.settings,
       jobId: config.jobId,
       config,
       storagePrefixFor: (id) => checkpointPrefix(prefix, config.jobId, id).replace(/\/$/, ''),
       jobStoragePrefix: jobPrefix(prefix, config.jobId).replace(/\/$/, ''),
     };
+    this.coordinatorPorts = options.coordinatorPorts ?? parts;
+    // Without processor steps nothing happens between the supervisor's looks: a Wait is one tick.
+    this.pollIntervalMs =
+      processorsDrive && config.intervalMs !== undefined
+        ? (options.pollIntervalMs ?? this.settings.ackPollMs)
+        : Number.POSITIVE_INFINITY;
+    const ports = this.coordinatorPorts;
+    const coordination =
+      processorsDrive && config.intervalMs !== undefined
+        ? {
+            deps: {
+              store: ports.store,
+              snapshots: ports.snapshots,
+              writer: ports.writer,
+              clock: options.clock,
+            },
+            settings: this.settings,
+            stats: this.stats,
+          }
+        : undefined;
     const stalled = this.stalledShards;
     const source: ShardSource = {
       listShardIds: () => parts.source.listShardIds(),
@@ -89,6 +123,7 @@ export class CoordinatedPipeline {
         },
         ...(options.faults ? { faults: options.faults } : {}),
         ...(options.sink ? { sink: options.sink } : {}),
+        ...(coordination ? { coordination } : {}),
       }),
       maxConsecutiveErrors: 500,
       ...options.esm,
@@ -106,14 +141,23 @@ export class CoordinatedPipeline {
     await this.esm.pollOnce();
   }
 
+  /** Lets `ms` of simulated time pass as the state machine's Wait: the processors keep polling. */
+  async wait(ms: number): Promise<void> {
+    const end = this.options.clock.nowMs() + ms;
+    while (this.options.clock.nowMs() < end) {
+      await this.tick(Math.min(this.pollIntervalMs, end - this.options.clock.nowMs()));
+    }
+  }
+
   /** Runs RunWindow once, for at most `windowMs` of simulated time. */
   async runWindow(windowMs: number): Promise<CoordinatorExecutionState> {
-    const { parts, clock } = this.options;
+    const { clock } = this.options;
+    const ports = this.coordinatorPorts;
     this.state = await runCoordinatorWindow(
       {
-        store: parts.store,
-        snapshots: parts.snapshots,
-        writer: parts.writer,
+        store: ports.store,
+        snapshots: ports.snapshots,
+        writer: ports.writer,
         clock,
         sleep: (ms) => this.tick(ms),
       },
@@ -135,7 +179,7 @@ export class CoordinatedPipeline {
       if (state.status !== 'CONTINUE') return;
       const remaining = Math.max(0, end - clock.nowMs());
       const sleepMs = (state.sleepSeconds ?? 0) * 1_000;
-      if (sleepMs > 0) await this.tick(Math.min(sleepMs, remaining));
+      if (sleepMs > 0) await this.wait(Math.min(sleepMs, remaining));
       else if (clock.nowMs() === before) await this.tick(Math.min(this.settings.ackPollMs, remaining));
     }
   }
@@ -165,13 +209,14 @@ export interface StateMachineRunResult extends CoordinatorRunResult {
  */
 export async function runPipelineStateMachine(
   pipeline: CoordinatedPipeline,
-  parts: PipelineParts,
+  /** Unused since the pipeline holds the coordinator's ports; kept for the callers. */
+  _parts: PipelineParts,
   clock: FakeClock,
   options: StateMachineRunOptions,
 ): Promise<StateMachineRunResult> {
   const startMs = clock.nowMs();
   const endMs = startMs + options.durationMs;
-  const ports = options.coordinatorPorts ?? parts;
+  const ports = options.coordinatorPorts ?? pipeline.coordinatorPorts;
   let runWindowMs = 0;
   let runWindowCalls = 0;
   const config = pipeline.settings.config as CheckpointConfig;
@@ -185,7 +230,11 @@ export async function runPipelineStateMachine(
       checkpointsPrefix: pipeline.checkpointsPrefix,
     }),
     sleep: (ms) => pipeline.tick(ms),
-    settings: { windowMs: pipeline.settings.windowMs, ackPollMs: pipeline.settings.ackPollMs },
+    settings: {
+      windowMs: pipeline.settings.windowMs,
+      ackPollMs: pipeline.settings.ackPollMs,
+      processorGraceMs: pipeline.settings.processorGraceMs,
+    },
     log: () => undefined,
     stats: pipeline.stats,
   });
@@ -193,7 +242,7 @@ export async function runPipelineStateMachine(
     input: pipeline.state,
     ...(options.signal ? { signal: options.signal } : {}),
     waitTimeScale: 0,
-    onWait: (wait) => pipeline.tick(Math.min(wait.seconds * 1_000, Math.max(0, endMs - clock.nowMs()))),
+    onWait: (wait) => pipeline.wait(Math.min(wait.seconds * 1_000, Math.max(0, endMs - clock.nowMs()))),
     runWindow: async (input) => {
       if (clock.nowMs() >= endMs) return { ...input, status: 'STOPPED', reason: 'simulation ended' };
       // Each invocation gets a real Lambda's 15 minutes; the run may overshoot

@@ -2,6 +2,7 @@ import { checkpointedKinesisHandler } from '../../core/middy/checkpointing-middl
 import type { OutputSink } from '../../core/ports/output-sink.js';
 import { CheckpointedProcessor } from '../../core/processing/checkpointed-processor.js';
 import type { FaultInjector } from '../../core/processing/crash-points.js';
+import type { ProcessorCoordinationOptions } from '../../core/processing/processor-coordination.js';
 import type { ProcessorSettings } from '../../core/processing/types.js';
 import { type AnyOperatorDefinition, OperatorRuntime } from '../../core/state/index.js';
 import type { KinesisHandler } from '../esm/event-source-mapping.js';
@@ -14,6 +15,8 @@ export interface ContainerOptions {
   faults?: FaultInjector;
   sink?: OutputSink;
   reportBatchItemFailures?: boolean;
+  /** The processors run coordinator steps after their batches (each container its own hint). */
+  coordination?: ProcessorCoordinationOptions;
 }
 
 /** A new Lambda container: the real middy handler around a fresh processor (empty memory). */
@@ -29,6 +32,7 @@ export function processorContainer(options: ContainerOptions): (containerId: str
       createRuntime: (shardId) => new OperatorRuntime(options.operator, { shardId, clock: parts.clock }),
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.sink ? { sink: options.sink } : {}),
+      ...(options.coordination ? { coordination: options.coordination } : {}),
     });
     const handler = checkpointedKinesisHandler({
       processor: () => processor,

@@ -38,6 +38,8 @@ describe('the coordinator state machine on the local executor, with the real Run
       config,
       produce: (tick) => (tick % 4 === 0 ? clickWorkload(20, 15, random).records : []),
       settings: { windowMs: 20_000 },
+      // The supervisor alone: this pins its windowing (the processor-driven path is below).
+      processorsDrive: false,
     });
 
     // Act: 30 s of simulated time, windows of 20 s, through the real definition
@@ -71,5 +73,61 @@ describe('the coordinator state machine on the local executor, with the real Run
       if (!pendingPrefixes.some((p) => object.key.startsWith(p))) stored.push(object.key);
     }
     expect(new Set(stored)).toEqual(referenced);
+  });
+
+  /** Three simulated minutes at a 30 s interval; records every poll unless `idle`. */
+  async function run(jobId: string, options: { processorsDrive: boolean; idle?: boolean }) {
+    const clock = new FakeClock(Date.now());
+    const startMs = clock.nowMs();
+    const parts = awsParts(fx.clients, fx.names, clock);
+    const config = compileConfig({
+      jobId,
+      checkpointsDir: `s3://${fx.names.bucket}/checkpoints`,
+      intervalMs: 30_000,
+      memoryThresholdBytes: 256,
+    });
+    const random = seededRandom(7);
+    const pipeline = new CoordinatedPipeline({
+      parts,
+      clock,
+      operator: clickCounter,
+      config,
+      produce: () => (options.idle ? [] : clickWorkload(4, 15, random).records),
+      processorsDrive: options.processorsDrive,
+      pollIntervalMs: 1_000,
+    });
+    const result = await runPipelineStateMachine(pipeline, parts, clock, { durationMs: 3 * 60_000 });
+    const triggers = (await parts.store.listCheckpoints(jobId)).map((r) => r.triggerTimeMs);
+    return { result, pipeline, startMs, triggers };
+  }
+
+  it('when the processors drive, RunWindow runs far fewer times per checkpoint than when it drives alone', async () => {
+    // Act: the same workload, supervisor alone vs processors driving
+    const alone = await run('sfn-alone', { processorsDrive: false });
+    const driven = await run('sfn-driven', { processorsDrive: true });
+
+    // Assess: as many checkpoints either way, and at most one supervisor look per 5 minutes
+    expect(alone.result.status).toBe('SUCCEEDED');
+    expect(driven.result.status).toBe('SUCCEEDED');
+    expect(alone.pipeline.stats.completed).toBeGreaterThanOrEqual(6);
+    expect(driven.pipeline.stats.completed).toBeGreaterThanOrEqual(6);
+    const perCheckpoint = (r: typeof alone) => r.result.runWindowCalls / r.pipeline.stats.completed;
+    expect(alone.result.runWindowCalls).toBeGreaterThanOrEqual(6);
+    expect(driven.result.runWindowCalls).toBeLessThanOrEqual(2);
+    expect(perCheckpoint(driven)).toBeLessThanOrEqual(perCheckpoint(alone) / 3);
+    expect(driven.result.transitions).toBeLessThan(alone.result.transitions / 2);
+    // The supervisor made the first trigger only.
+    expect(driven.pipeline.state.carry.supervisorTriggerTimeMs).toBe(driven.startMs);
+  });
+
+  it('on an idle stream the supervisor triggers the checkpoints and the processors’ acks complete them', async () => {
+    // Act
+    const idle = await run('sfn-idle', { processorsDrive: true, idle: true });
+
+    // Assess: a checkpoint about every interval + grace, each triggered by the supervisor
+    expect(idle.result.status).toBe('SUCCEEDED');
+    expect(idle.pipeline.stats.completed).toBeGreaterThanOrEqual(5);
+    expect(idle.pipeline.state.carry.supervisorTriggerTimeMs).toBe(Math.max(...idle.triggers));
+    expect(idle.pipeline.stats.triggered - idle.pipeline.stats.completed).toBeLessThanOrEqual(1);
   });
 });

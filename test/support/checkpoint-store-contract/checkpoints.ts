@@ -77,6 +77,23 @@ export function checkpointContract(store: () => CheckpointStore): void {
       expect(await store().getCheckpoint(JOB, 9)).toBeUndefined();
     });
 
+    it('an abort keeps its Flink abortReason next to the failure text', async () => {
+      // Prepare
+      await store().createCheckpoint(JOB, aCheckpoint(1));
+
+      // Act
+      const aborted = await store().transitionCheckpoint(JOB, 1, 'PENDING', {
+        status: 'ABORTED',
+        failureReason: 'snapshot verification failed',
+        abortReason: 'CHECKPOINT_DECLINED',
+      });
+
+      // Assess
+      expect(aborted).toMatchObject({ status: 'ABORTED', abortReason: 'CHECKPOINT_DECLINED' });
+      expect(await store().getCheckpoint(JOB, 1)).toMatchObject({ abortReason: 'CHECKPOINT_DECLINED' });
+      expect((await store().listCheckpoints(JOB))[0]?.abortReason).toBe('CHECKPOINT_DECLINED');
+    });
+
     it('of two concurrent transitions from PENDING exactly one wins', async () => {
       // Prepare
       await store().createCheckpoint(JOB, aCheckpoint(1));

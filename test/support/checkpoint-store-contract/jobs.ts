@@ -148,6 +148,60 @@ export function jobContract(store: () => CheckpointStore): void {
       expect((await store().getJob(JOB))?.lastCheckpointId).toBe(20);
     });
 
+    it('allocateCheckpointId with the expected last id hands out the next one', async () => {
+      // Prepare
+      await store().createJob(aJob({ lastCheckpointId: 7, version: 2 }));
+
+      // Act
+      const id = await store().allocateCheckpointId(JOB, 7);
+
+      // Assess
+      expect(id).toBe(8);
+      expect(await store().getJob(JOB)).toMatchObject({ lastCheckpointId: 8, version: 2 });
+    });
+
+    it('allocateCheckpointId refuses with ConditionFailedError when the counter moved, changing nothing', async () => {
+      // Prepare: someone else triggered after our view was taken at 7
+      await store().createJob(aJob({ lastCheckpointId: 7 }));
+      await store().allocateCheckpointId(JOB);
+
+      // Act
+      const error = await rejectionOf(store().allocateCheckpointId(JOB, 7));
+
+      // Assess
+      expect(error).toBeInstanceOf(ConditionFailedError);
+      expect((error as Error).message).toContain('allocateCheckpointId');
+      expect((error as Error).message).toContain('counter');
+      expect((await store().getJob(JOB))?.lastCheckpointId).toBe(8);
+    });
+
+    it('of two conditional allocations on the same view, exactly one succeeds', async () => {
+      // Prepare
+      await store().createJob(aJob({ lastCheckpointId: 3 }));
+
+      // Act
+      const results = await Promise.allSettled([
+        store().allocateCheckpointId(JOB, 3),
+        store().allocateCheckpointId(JOB, 3),
+      ]);
+
+      // Assess
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won.map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([4]);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]?.reason).toBeInstanceOf(ConditionFailedError);
+      expect((await store().getJob(JOB))?.lastCheckpointId).toBe(4);
+    });
+
+    it('conditional allocateCheckpointId of a missing job fails with NotFoundError', async () => {
+      // Act
+      const error = await rejectionOf(store().allocateCheckpointId('nobody', 0));
+
+      // Assess
+      expect(error).toBeInstanceOf(NotFoundError);
+    });
+
     it('allocateCheckpointId of a missing job fails with NotFoundError', async () => {
       // Act
       const error = await rejectionOf(store().allocateCheckpointId('nobody'));

@@ -20,6 +20,18 @@ function compileFailure(input: unknown): InvalidConfigError {
   throw new Error('expected compileConfig to throw InvalidConfigError');
 }
 
+describe('compileConfig supervisorIntervalMs', () => {
+  it('accepts whole seconds up to an hour and refuses less than a second, naming the field', () => {
+    // Act
+    const config = compileConfig({ ...BASE, supervisorIntervalMs: 60_000 });
+    const error = compileFailure({ ...BASE, supervisorIntervalMs: 500 });
+
+    // Assess
+    expect(config.supervisorIntervalMs).toBe(60_000);
+    expect(error.message).toContain('supervisorIntervalMs');
+  });
+});
+
 describe('compileConfig defaults', () => {
   it('fills every option with its Flink default when only jobId and checkpointsDir are given', () => {
     // Prepare / Act
@@ -49,6 +61,7 @@ describe('compileConfig defaults', () => {
       snapshotCompression: 'none',
       force: false,
       parallelizationFactor: 1,
+      supervisorIntervalMs: 300_000,
       restartStrategy: { type: 'none' },
       warnings: [expect.stringContaining('checkpointing is disabled')],
     });

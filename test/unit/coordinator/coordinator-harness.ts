@@ -57,6 +57,12 @@ export interface HarnessOptions {
   settings?: Partial<CoordinatorSettings>;
   /** Partition keys to use instead of the workload's user ids (routes records to chosen shards). */
   partitionKeys?: readonly string[];
+  /**
+   * Whether processors run coordinator steps after their batches. Default false:
+   * these tests pin Flink's timing rules on the supervisor's exact wake-ups; the
+   * processor-driven path has its own tests (coordinator-step, processors-drive).
+   */
+  processorsDrive?: boolean;
 }
 
 export interface Harness {
@@ -102,6 +108,7 @@ export function coordinatedHarness(harness: HarnessOptions): Harness {
     operator: clickCounter,
     config,
     ...(harness.settings ? { settings: harness.settings } : {}),
+    processorsDrive: harness.processorsDrive ?? false,
     produce: (tick) => {
       harness.onTick?.(clock.nowMs() - startMs, pipeline);
       const { records } = clickWorkload(recordsPerTick, harness.users ?? 12, random, clock.nowMs());

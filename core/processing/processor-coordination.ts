@@ -1,0 +1,87 @@
+import { effectiveIntervalMs } from '../checkpoint/checkpoint-coordinator-decisions.js';
+import {
+  type CoordinatorStepDependencies,
+  type CoordinatorStepSettings,
+  runCoordinatorStep,
+  type StepStatistics,
+} from '../checkpoint/coordinator-step.js';
+import type { CheckpointRecord } from '../ports/checkpoint-store.js';
+import type { BatchOutcome } from './types.js';
+
+/**
+ * What a processor needs to run coordinator steps: the coordinator's ports (they
+ * may be other instances than the processor's own, e.g. request-counting ones),
+ * and its settings.
+ */
+export interface ProcessorCoordinationOptions {
+  deps: CoordinatorStepDependencies;
+  settings: CoordinatorStepSettings;
+  /** Accumulates what this container's steps did (tests, the local runtime). */
+  stats?: StepStatistics;
+}
+
+/**
+ * "The processors drive": after a batch, a processor runs one coordinator step
+ * (core/checkpoint/coordinator-step.ts) when
+ * (a) the batch wrote an ack: the last shard to ack completes the checkpoint; or
+ * (b) its shard leads (the first expected shard of the newest checkpoint it saw)
+ *     and the next trigger it expects is due.
+ * What it knows is a per-container hint, refreshed by every barrier it acks and
+ * every step it runs: a stale hint costs a step that decides nothing, never a
+ * wrong decision (the step decides on the stored records, writes conditionally).
+ * A failing step is logged and never fails the batch: the supervisor covers.
+ */
+export class ProcessorCoordination {
+  private leaderShardId: string | undefined;
+  private nextDueMs = Number.POSITIVE_INFINITY;
+  /**
+   * A shard whose step saw a checkpoint with all acks in but left it to the last
+   * acker: its next batch steps again, unrestricted, in case the last acker
+   * listed the acks before the set was full (then nothing is downloaded twice:
+   * a completed checkpoint is seen as such).
+   */
+  private followUpShardIds = new Set<string>();
+
+  constructor(private readonly options: ProcessorCoordinationOptions) {}
+
+  /** A checkpoint this container saw while acking a barrier: it names the leader and the schedule. */
+  onCheckpointSeen(record: CheckpointRecord): void {
+    if (record.kind !== 'CHECKPOINT' || record.expectedShards.length === 0) return;
+    this.leaderShardId = record.expectedShards[0];
+    const intervalMs = effectiveIntervalMs(this.options.settings.config);
+    if (intervalMs !== undefined) this.nextDueMs = record.triggerTimeMs + intervalMs;
+  }
+
+  /** Whether this batch calls for a step. */
+  shouldStep(shardId: string, outcome: BatchOutcome): boolean {
+    if (this.options.settings.config.intervalMs === undefined) return false;
+    if (outcome.acksWritten > 0 || this.followUpShardIds.has(shardId)) return true;
+    return this.leads(shardId);
+  }
+
+  private leads(shardId: string): boolean {
+    return shardId === this.leaderShardId && this.options.deps.clock.nowMs() >= this.nextDueMs;
+  }
+
+  async afterBatch(shardId: string, outcome: BatchOutcome): Promise<void> {
+    if (!this.shouldStep(shardId, outcome)) return;
+    const { deps, settings } = this.options;
+    const unrestricted = this.leads(shardId) || this.followUpShardIds.delete(shardId);
+    try {
+      // Stepping only because it acked, it completes only as the last acker.
+      const options = unrestricted ? {} : { asAckerOf: shardId };
+      const step = await runCoordinatorStep(deps, settings, options, this.options.stats);
+      if (step.outcome === 'RUNNING' && step.leftToLastAcker) this.followUpShardIds.add(shardId);
+      if (step.outcome !== 'RUNNING') {
+        this.nextDueMs = Number.POSITIVE_INFINITY;
+        return;
+      }
+      if (step.expectedShards?.[0] !== undefined) this.leaderShardId = step.expectedShards[0];
+      this.nextDueMs = step.nextWakeMs;
+    } catch (error) {
+      deps.log?.('coordinator-step-failed', { shardId, error: String(error) });
+      // Try again an interval later; the supervisor covers meanwhile.
+      this.nextDueMs = deps.clock.nowMs() + (effectiveIntervalMs(settings.config) ?? 0);
+    }
+  }
+}

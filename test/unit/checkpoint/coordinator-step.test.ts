@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { abortCheckpoint } from '../../../core/checkpoint/checkpoint-cleanup.js';
+import { triggerCheckpoint, tryTriggerCheckpoint } from '../../../core/checkpoint/checkpoint-trigger.js';
+import { LOST_TRIGGER_REASON } from '../../../core/checkpoint/coordinator-state.js';
+import { runCoordinatorStep } from '../../../core/checkpoint/coordinator-step.js';
+import { ensureJob } from '../../../core/checkpoint/job.js';
+import { isBarrierRecord } from '../../../core/processing/barrier.js';
+import { MemoryShardSource } from '../../../local/esm/shard-source.js';
+import { inlineAck, STEP_JOB, stepFixture } from './coordinator-step-fixture.js';
+
+const request = (f: ReturnType<typeof stepFixture>) => ({
+  jobId: STEP_JOB,
+  kind: 'CHECKPOINT' as const,
+  storagePrefixFor: f.settings.storagePrefixFor,
+});
+
+async function barriersOn(f: ReturnType<typeof stepFixture>): Promise<number> {
+  const source = new MemoryShardSource(f.stream);
+  let count = 0;
+  for (const shardId of f.shardIds) {
+    count += (await source.read(shardId, undefined, 1_000)).filter((r) => isBarrierRecord(r.data)).length;
+  }
+  return count;
+}
+
+describe('tryTriggerCheckpoint (serialized triggers)', () => {
+  it('refuses a trigger decided on a stale view: no id, no record, no barrier, and no error', async () => {
+    // Prepare: a view taken when checkpoint 1 was the highest, then someone else triggers 2
+    const f = stepFixture({ intervalMs: 1_000 });
+    const job = await ensureJob(f.store, STEP_JOB, f.clock);
+    await triggerCheckpoint(f.deps, request(f));
+    await triggerCheckpoint(f.deps, request(f));
+    const barriersBefore = await barriersOn(f);
+
+    // Act
+    const refused = await tryTriggerCheckpoint(f.deps, request(f), job, 1);
+
+    // Assess
+    expect(refused).toBeUndefined();
+    expect((await f.store.listCheckpoints(STEP_JOB)).map((r) => r.checkpointId)).toEqual([1, 2]);
+    expect((await f.store.getJob(STEP_JOB))?.lastCheckpointId).toBe(2);
+    expect(await barriersOn(f)).toBe(barriersBefore);
+  });
+
+  it('triggers when the counter still stands at the view’s highest id', async () => {
+    // Prepare
+    const f = stepFixture({ intervalMs: 1_000 });
+    const job = await ensureJob(f.store, STEP_JOB, f.clock);
+
+    // Act
+    const record = await tryTriggerCheckpoint(f.deps, request(f), job, 0);
+
+    // Assess
+    expect(record?.checkpointId).toBe(1);
+    expect(await barriersOn(f)).toBe(f.shardIds.length);
+  });
+});
+
+describe('runCoordinatorStep', () => {
+  it('the last acker’s step completes the checkpoint, moves the pointer and, when due, triggers the next', async () => {
+    // Prepare: checkpoint 1 pending, both shards acked, interval elapsed
+    const f = stepFixture({ intervalMs: 1_000 });
+    const first = await runCoordinatorStep(f.deps, f.settings);
+    for (const shardId of f.shardIds) await f.store.putAck(STEP_JOB, inlineAck(1, shardId, f.clock.nowMs()));
+    f.clock.advance(1_000);
+
+    // Act
+    const step = await runCoordinatorStep(f.deps, f.settings);
+
+    // Assess
+    expect(first.outcome === 'RUNNING' && first.triggered?.checkpointId).toBe(1);
+    expect(step.outcome === 'RUNNING' && step.triggered?.checkpointId).toBe(2);
+    expect((await f.store.getCheckpoint(STEP_JOB, 1))?.status).toBe('COMPLETED');
+    expect((await f.store.getJob(STEP_JOB))?.latestCheckpointId).toBe(1);
+  });
+
+  it('of processors stepping because they acked, only the last acker completes (no duplicate verification)', async () => {
+    // Prepare: both shards acked at the same time; the tie goes to the higher shard id
+    const f = stepFixture({ intervalMs: 60_000 });
+    await runCoordinatorStep(f.deps, f.settings);
+    for (const shardId of f.shardIds) await f.store.putAck(STEP_JOB, inlineAck(1, shardId, f.clock.nowMs()));
+    const [first, last] = f.shardIds as [string, string];
+
+    // Act
+    await runCoordinatorStep(f.deps, f.settings, { asAckerOf: first });
+    const afterFirst = (await f.store.getCheckpoint(STEP_JOB, 1))?.status;
+    await runCoordinatorStep(f.deps, f.settings, { asAckerOf: last });
+
+    // Assess
+    expect(afterFirst).toBe('PENDING');
+    expect((await f.store.getCheckpoint(STEP_JOB, 1))?.status).toBe('COMPLETED');
+  });
+
+  it('decides with the state derived from the records: no trigger before interval since the stored last trigger', async () => {
+    // Prepare: another actor triggered and completed checkpoint 1 at t0
+    const f = stepFixture({ intervalMs: 1_000 });
+    await runCoordinatorStep(f.deps, f.settings);
+    for (const shardId of f.shardIds) await f.store.putAck(STEP_JOB, inlineAck(1, shardId, f.clock.nowMs()));
+    f.clock.advance(400);
+
+    // Act: a fresh actor (nothing carried) steps before the interval elapsed
+    const step = await runCoordinatorStep(f.deps, f.settings);
+
+    // Assess
+    expect(step.outcome).toBe('RUNNING');
+    if (step.outcome !== 'RUNNING') return;
+    expect(step.state.lastTriggerTimeMs).toBe(f.clock.nowMs() - 400);
+    expect(step.triggered).toBeUndefined();
+    expect(step.nextWakeMs).toBe(f.clock.nowMs() + 600);
+  });
+
+  it('fails the job from the derived failure count: stored expirations plus the one this step aborts', async () => {
+    // Prepare: tolerable 1; checkpoint 1 already expired (stored), checkpoint 2 expires now
+    const f = stepFixture({ intervalMs: 1_000, timeoutMs: 2_000, tolerableFailedCheckpoints: 1 });
+    await runCoordinatorStep(f.deps, f.settings);
+    await abortCheckpoint(f.deps, STEP_JOB, 1, 'CHECKPOINT_EXPIRED');
+    f.clock.advance(1_000);
+    await runCoordinatorStep(f.deps, f.settings);
+    f.clock.advance(2_000);
+
+    // Act
+    const step = await runCoordinatorStep(f.deps, f.settings);
+
+    // Assess
+    expect((await f.store.getCheckpoint(STEP_JOB, 1))?.abortReason).toBe('CHECKPOINT_EXPIRED');
+    expect(step.outcome).toBe('FAILED');
+    expect((await f.store.getJob(STEP_JOB))?.status).toBe('FAILED');
+  });
+
+  it('a step after a lost trigger (an id allocated, never recorded) cannot trigger until the supervisor records it', async () => {
+    // Prepare: id 1 allocated by a trigger that crashed before its record
+    const f = stepFixture({ intervalMs: 1_000 });
+    await ensureJob(f.store, STEP_JOB, f.clock);
+    await f.store.allocateCheckpointId(STEP_JOB);
+
+    // Act
+    const processorStep = await runCoordinatorStep(f.deps, f.settings);
+    const supervisorStep = await runCoordinatorStep(f.deps, f.settings, { recordLostTriggers: true });
+
+    // Assess
+    expect(processorStep.outcome === 'RUNNING' && processorStep.triggered).toBe(undefined);
+    expect(supervisorStep.outcome === 'RUNNING' && supervisorStep.triggered?.checkpointId).toBe(2);
+    const lost = await f.store.getCheckpoint(STEP_JOB, 1);
+    expect(lost).toMatchObject({ status: 'ABORTED', abortReason: LOST_TRIGGER_REASON });
+    expect(supervisorStep.outcome === 'RUNNING' && supervisorStep.state.continuousFailureCount).toBe(0);
+  });
+
+  it('leaves the trigger to others until triggerNotBeforeMs, and wakes then', async () => {
+    // Prepare
+    const f = stepFixture({ intervalMs: 1_000 });
+    await runCoordinatorStep(f.deps, f.settings);
+    for (const shardId of f.shardIds) await f.store.putAck(STEP_JOB, inlineAck(1, shardId, f.clock.nowMs()));
+    f.clock.advance(1_000);
+    const notBefore = f.clock.nowMs() + 2_000;
+
+    // Act
+    const step = await runCoordinatorStep(f.deps, f.settings, { triggerNotBeforeMs: () => notBefore });
+
+    // Assess
+    expect(step.outcome === 'RUNNING' && step.triggered).toBe(undefined);
+    expect(step.outcome === 'RUNNING' && step.nextWakeMs).toBe(notBefore);
+    expect((await f.store.getCheckpoint(STEP_JOB, 1))?.status).toBe('COMPLETED');
+  });
+});
