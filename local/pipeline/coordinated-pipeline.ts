@@ -23,6 +23,7 @@ import {
 import type { FakeClock } from './fake-clock.js';
 import type { PipelineParts, ProducedRecord } from './parts.js';
 import { processorContainer } from './processor-container.js';
+import { seededRandom } from './random.js';
 
 export interface CoordinatedPipelineOptions {
   parts: PipelineParts;
@@ -126,6 +127,8 @@ export class CoordinatedPipeline {
         ...(coordination ? { coordination } : {}),
       }),
       maxConsecutiveErrors: 500,
+      // Seeded unless the caller seeds it: with the fake clock, a run is then repeatable.
+      random: seededRandom(1),
       ...options.esm,
     });
     this.state = initialExecutionState(config.jobId);
