@@ -119,6 +119,19 @@ describe('IAM: least privilege', () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
+  it('builds every ARN outside the state machine definition with the partition of the region (aws-cn, aws-us-gov)', () => {
+    for (const template of [templateOf(created), templateOf(existing)]) {
+      // The ARN a user passes as streamArn is theirs; every ARN we build must use AWS::Partition.
+      // The state machine definition is the shared ASL, whose service-integration URIs the
+      // local executor needs verbatim; everything else, IAM above all, is checked.
+      const checked = Object.values(template.Resources).filter(
+        (r) => (r as { Type?: string }).Type !== 'AWS::StepFunctions::StateMachine',
+      );
+      const resources = JSON.stringify(checked).replaceAll(EXISTING_STREAM_ARN, '<streamArn>');
+      expect(resources.match(/arn:aws:[^"]*/g) ?? []).toEqual([]);
+    }
+  });
+
   it('grants no wildcard action and no "*" resource outside the documented allowances', () => {
     for (const template of [templateOf(created), templateOf(existing)]) {
       expect(wildcardGrants(template, WILDCARD_ALLOWANCES)).toEqual([]);
