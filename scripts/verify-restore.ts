@@ -16,11 +16,11 @@ import { triggerCheckpoint } from '../core/checkpoint/checkpoint-trigger.js';
 import { checkpointPrefix } from '../core/checkpoint/storage-location.js';
 import { compileConfig } from '../core/config/index.js';
 import { clickCounter } from '../core/state/examples/click-counter.js';
-import { createControlHandler } from '../functions/shared/control-handler.js';
 import { emulatorConnection } from '../local/connection.js';
 import { startEmulators } from '../local/emulators.js';
 import { EventSourceMappingSimulator } from '../local/esm/event-source-mapping.js';
 import { clickWorkload } from '../local/pipeline/click-workload.js';
+import { controlHandlerOnParts } from '../local/pipeline/control-on-parts.js';
 import { FakeClock } from '../local/pipeline/fake-clock.js';
 import {
   canonicalState,
@@ -28,6 +28,7 @@ import {
   referenceState,
   replayOnto,
 } from '../local/pipeline/final-state.js';
+import { ManualCoordinator } from '../local/pipeline/manual-coordinator.js';
 import { awsParts } from '../local/pipeline/parts.js';
 import { processorContainer } from '../local/pipeline/processor-container.js';
 import { seededRandom } from '../local/pipeline/random.js';
@@ -71,16 +72,8 @@ try {
       }),
       batchSize: 100,
     });
-    const control = createControlHandler({
-      wiring: () => ({
-        config,
-        store: parts.store,
-        snapshots: parts.snapshots,
-        writer: parts.writer,
-        clock,
-        checkpointsPrefix: 'checkpoints',
-        savepointsPrefix: 'checkpoints/savepoints',
-      }),
+    const control = controlHandlerOnParts(parts, config, clock, {
+      savepointsPrefix: 'checkpoints/savepoints',
       // A savepoint completes once processors ack its barrier: deliver while waiting.
       sleep: async (ms) => {
         clock.advance(ms);
@@ -95,18 +88,14 @@ try {
       await parts.produce(clickWorkload(n, 60, random).records);
       await esm.drain();
     };
-    const checkpoint = async () => {
-      const { checkpointId } = await triggerCheckpoint(parts, {
-        jobId: JOB,
-        kind: 'CHECKPOINT',
-        storagePrefixFor: (id) => checkpointPrefix('checkpoints', JOB, id).replace(/\/$/, ''),
+    const coordinator = new ManualCoordinator(parts, JOB, (id) =>
+      checkpointPrefix('checkpoints', JOB, id).replace(/\/$/, ''),
+    );
+    const checkpoint = () =>
+      coordinator.checkpoint(async () => {
+        await esm.drain();
+        clock.advance(500);
       });
-      await esm.drain();
-      clock.advance(500);
-      const result = await tryCompleteCheckpoint(parts, JOB, checkpointId);
-      if (result.status !== 'COMPLETED') throw new Error(`checkpoint ${checkpointId}: ${result.status}`);
-      return checkpointId;
-    };
     const matches = async () => {
       const final = await checkpoint();
       for (const [shardId, content] of await checkpointState(parts, JOB, final)) {

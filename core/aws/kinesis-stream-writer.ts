@@ -37,7 +37,7 @@ const PUT_RECORDS_MAX_ENTRIES = 500;
 /** Shard discovery, barrier injection and retention, for the checkpoint coordinator. */
 export class KinesisStreamWriter implements StreamWriter {
   private readonly client: KinesisClient;
-  private readonly streamName: string;
+  readonly streamName: string;
   private readonly retry: RetryPolicy;
 
   constructor(options: KinesisStreamWriterOptions) {

@@ -7,6 +7,7 @@ import type {
 } from '../ports/checkpoint-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
+import type { StreamWriter } from '../ports/stream.js';
 import { writeSavepointMetadata } from '../recovery/savepoint-metadata.js';
 import { sha256Hex } from '../snapshot/index.js';
 
@@ -14,6 +15,8 @@ export interface CompletionDependencies {
   store: CheckpointStore;
   snapshots: SnapshotStore;
   clock: Clock;
+  /** When present, a savepoint's _metadata names its stream. */
+  writer?: Pick<StreamWriter, 'streamName'>;
 }
 
 export type CompletionResult =
@@ -93,7 +96,14 @@ export async function tryCompleteCheckpoint(
   // Recovery (#6): a savepoint writes its self-describing _metadata (for a restore into a fresh
   // deployment) before it becomes COMPLETED, so every COMPLETED savepoint has one.
   if (checkpoint.kind === 'SAVEPOINT')
-    await writeSavepointMetadata(snapshots, jobId, checkpoint, counted, completedAtMs);
+    await writeSavepointMetadata(
+      snapshots,
+      jobId,
+      checkpoint,
+      counted,
+      completedAtMs,
+      deps.writer?.streamName,
+    );
   const completed = await transitionFromPending(store, jobId, checkpointId, {
     status: 'COMPLETED',
     completedAtMs,

@@ -13,6 +13,8 @@ import {
 import { evenHashKeyRanges, type HashKeyRange, parseHashKey, partitionKeyHash } from './hash-key-ranges.js';
 
 export interface MemoryStreamOptions {
+  /** Default "memory-stream". */
+  streamName?: string;
   /** Records per readRange page, like GetRecords' Limit. Default 1000. */
   pageLimit?: number;
   retentionPeriodHours?: number;
@@ -56,6 +58,7 @@ function indexFrom(records: StreamRecord[], sequenceNumber: string, inclusive: b
  * decimal strings, unique across the stream like Kinesis'.
  */
 export class MemoryStream implements StreamReader, StreamWriter {
+  readonly streamName: string;
   private readonly shards = new Map<string, MemoryShard>();
   private readonly pageLimit: number;
   private readonly retentionHours: number;
@@ -64,6 +67,7 @@ export class MemoryStream implements StreamReader, StreamWriter {
   private lastSequence = 0n;
 
   constructor(options: MemoryStreamOptions = {}) {
+    this.streamName = options.streamName ?? 'memory-stream';
     this.pageLimit = options.pageLimit ?? 1_000;
     if (!Number.isInteger(this.pageLimit) || this.pageLimit < 1) {
       throw new ConfigError('pageLimit', `expected a positive integer, found ${options.pageLimit}`);

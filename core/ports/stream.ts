@@ -42,6 +42,8 @@ export interface BarrierTarget {
 }
 
 export interface StreamWriter {
+  /** The stream's name: a savepoint records it, so its positions are never replayed on another stream. */
+  readonly streamName: string;
   listShards(): Promise<ShardDescription[]>;
   /** Writes one record per target with ExplicitHashKey routing; returns each record's shard and sequence number. */
   putToShards(

@@ -139,6 +139,19 @@ export async function restoreSavepointPath(
         'of its own (a fresh deployment); restore one of them by checkpointId, or deploy with a fresh table',
     );
   }
+  if (
+    metadata.stream !== undefined &&
+    metadata.stream !== deps.writer.streamName &&
+    (request.startPosition ?? 'savepoint') === 'savepoint'
+  ) {
+    throw new RestoreRefusedError(
+      `savepoint ${metadata.checkpointId} at ${request.savepointPath} was taken on stream ${metadata.stream}, ` +
+        `and this deployment reads stream ${deps.writer.streamName}: its positions mean nothing here; pass ` +
+        'startPosition "trim_horizon" (apply every record of this stream on top of the savepoint\'s state) or ' +
+        '"latest" (only records that arrive from now on)',
+      metadata.checkpointId,
+    );
+  }
   const mapping = mapShards(metadata, await deps.writer.listShards());
   const target: CheckpointRecord = held ?? {
     checkpointId: (job?.lastCheckpointId ?? 0) + 1,

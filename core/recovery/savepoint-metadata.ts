@@ -30,6 +30,8 @@ export interface SavepointMetadata {
   storagePrefix: string;
   triggerTimeMs: number;
   completedAtMs: number;
+  /** The stream its positions belong to (absent in files written before it was recorded). */
+  stream?: string;
   shards: SavepointMetadataShard[];
 }
 
@@ -43,6 +45,7 @@ export function savepointMetadata(
   record: CheckpointRecord,
   acks: ShardAck[],
   completedAtMs: number,
+  stream?: string,
 ): SavepointMetadata {
   return {
     formatVersion: SAVEPOINT_METADATA_FORMAT_VERSION,
@@ -52,6 +55,7 @@ export function savepointMetadata(
     storagePrefix: record.storagePrefix,
     triggerTimeMs: record.triggerTimeMs,
     completedAtMs,
+    ...(stream === undefined ? {} : { stream }),
     shards: [...acks]
       .sort((a, b) => (a.shardId < b.shardId ? -1 : 1))
       .map((a) => ({
@@ -80,8 +84,9 @@ export async function writeSavepointMetadata(
   record: CheckpointRecord,
   acks: ShardAck[],
   completedAtMs: number,
+  stream?: string,
 ): Promise<void> {
-  const metadata = savepointMetadata(jobId, record, acks, completedAtMs);
+  const metadata = savepointMetadata(jobId, record, acks, completedAtMs, stream);
   const key = savepointMetadataKey(record.storagePrefix);
   try {
     await snapshots.put(key, new TextEncoder().encode(`${JSON.stringify(metadata, null, 1)}\n`));
@@ -158,6 +163,8 @@ export function parseSavepointMetadata(bytes: Uint8Array, key: string): Savepoin
   }
   if (typeof m.storagePrefix !== 'string')
     throw fieldError(key, 'storagePrefix', 'a key prefix', m.storagePrefix);
+  if (m.stream !== undefined && (typeof m.stream !== 'string' || m.stream === ''))
+    throw fieldError(key, 'stream', 'a stream name', m.stream);
   if (!Array.isArray(m.shards) || m.shards.length === 0) {
     throw fieldError(key, 'shards', 'a non-empty list', m.shards);
   }

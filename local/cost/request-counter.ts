@@ -83,6 +83,7 @@ export function countingSnapshots(inner: SnapshotStore, counts: RequestCounts): 
 
 export function countingWriter(inner: StreamWriter, counts: RequestCounts): StreamWriter {
   return {
+    streamName: inner.streamName,
     listShards: () => {
       counts.kinesisCalls++;
       return inner.listShards();

@@ -46,6 +46,21 @@ export class ManualCoordinator {
   }
 
   /**
+   * One checkpoint, start to end: trigger it, let `deliver` bring its barriers to
+   * every shard, complete it. Throws unless it completed. Returns its id.
+   */
+  async checkpoint(deliver: () => Promise<void>): Promise<number> {
+    const id = await this.trigger();
+    await deliver();
+    const result = await this.call(() => tryCompleteCheckpoint(this.deps, this.jobId, id));
+    this.pending.delete(id);
+    if (result.status !== 'COMPLETED')
+      throw new Error(`checkpoint ${id} ended ${result.status}, expected COMPLETED`);
+    this.completed++;
+    return id;
+  }
+
+  /**
    * A final checkpoint after all input (its snapshots hold the complete state),
    * triggered again if one is aborted, delivering with `drain` until it completes.
    * Then one more barrier tells every shard that it completed (Flink's

@@ -30,11 +30,14 @@ export interface PipelineParts {
   produce(records: ProducedRecord[]): Promise<void>;
 }
 
+/** Each in-memory deployment reads its own stream, named apart as real streams are. */
+let memoryStreams = 0;
+
 export function memoryParts(
   shardCount: number,
   clock: Clock = systemClock,
 ): PipelineParts & { stream: MemoryStream } {
-  const stream = new MemoryStream({ clock });
+  const stream = new MemoryStream({ clock, streamName: `memory-stream-${++memoryStreams}` });
   stream.createShards(shardCount);
   return {
     kind: 'memory',

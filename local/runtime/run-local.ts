@@ -3,10 +3,11 @@ import { compileConfig } from '../../core/config/index.js';
 import { CRASH_POINTS } from '../../core/processing/crash-points.js';
 import type { CheckpointingMode } from '../../core/processing/types.js';
 import { clickCounter } from '../../core/state/examples/click-counter.js';
-import { createControlHandler } from '../../functions/shared/control-handler.js';
+import type { createControlHandler } from '../../functions/shared/control-handler.js';
 import { emulatorConnection } from '../connection.js';
 import { startEmulators } from '../emulators.js';
 import { clickWorkload } from '../pipeline/click-workload.js';
+import { controlHandlerOnParts } from '../pipeline/control-on-parts.js';
 import { CoordinatedPipeline, runPipelineStateMachine } from '../pipeline/coordinated-pipeline.js';
 import { CrashSchedule } from '../pipeline/crash-schedule.js';
 import { FakeClock } from '../pipeline/fake-clock.js';
@@ -118,17 +119,7 @@ async function run(
   let stalledShard: string | undefined;
   let lastProgress = 0;
   // The console-invoked control function, as an operator would use it.
-  const control = createControlHandler({
-    wiring: () => ({
-      config,
-      store: parts.store,
-      snapshots: parts.snapshots,
-      writer: parts.writer,
-      clock,
-      checkpointsPrefix: 'checkpoints',
-      savepointsPrefix: 'savepoints',
-    }),
-  });
+  const control = controlHandlerOnParts(parts, config, clock);
 
   const pipeline: CoordinatedPipeline = new CoordinatedPipeline({
     parts,

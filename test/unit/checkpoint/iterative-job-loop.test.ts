@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { tryCompleteCheckpoint } from '../../../core/checkpoint/checkpoint-completion.js';
-import { triggerCheckpoint } from '../../../core/checkpoint/checkpoint-trigger.js';
 import { checkIterativeJob, ITERATIVE_JOB_WARNING } from '../../../core/checkpoint/iterative-job.js';
 import { checkpointPrefix } from '../../../core/checkpoint/storage-location.js';
 import type { CheckpointingMode } from '../../../core/config/index.js';
@@ -10,6 +8,7 @@ import { defineOperator, valueState } from '../../../core/state/index.js';
 import { EventSourceMappingSimulator } from '../../../local/esm/event-source-mapping.js';
 import { FakeClock } from '../../../local/pipeline/fake-clock.js';
 import { checkpointState } from '../../../local/pipeline/final-state.js';
+import { ManualCoordinator } from '../../../local/pipeline/manual-coordinator.js';
 import { memoryParts } from '../../../local/pipeline/parts.js';
 import { processorContainer } from '../../../local/pipeline/processor-container.js';
 import { seededRandom } from '../../../local/pipeline/random.js';
@@ -59,17 +58,14 @@ function loopJob(mode: CheckpointingMode, idempotent = true) {
   const seed = async (keys: number) => {
     for (let k = 0; k < keys; k++) parts.stream.put(`k${k}`, encoder.encode(JSON.stringify({ hops: HOPS })));
   };
-  const checkpoint = async () => {
-    const { checkpointId } = await triggerCheckpoint(parts, {
-      jobId: JOB,
-      kind: 'CHECKPOINT',
-      storagePrefixFor: (id) => checkpointPrefix('checkpoints', JOB, id).replace(/\/$/, ''),
+  const coordinator = new ManualCoordinator(parts, JOB, (id) =>
+    checkpointPrefix('checkpoints', JOB, id).replace(/\/$/, ''),
+  );
+  const checkpoint = () =>
+    coordinator.checkpoint(async () => {
+      await esm.drain();
+      clock.advance(1_000);
     });
-    await esm.drain();
-    clock.advance(1_000);
-    expect((await tryCompleteCheckpoint(parts, JOB, checkpointId)).status).toBe('COMPLETED');
-    return checkpointId;
-  };
   /** Drains the loop: checkpoints until no more records come back around (exactly-once holds outputs until one completes). */
   const settle = async () => {
     for (let round = 0; round < 3 * HOPS + 3; round++) await checkpoint();

@@ -199,6 +199,21 @@ describe('control restore { savepointPath } into a fresh deployment', () => {
     expect(b.durable()).toEqual(before);
   });
 
+  it("refuses the savepoint's own positions on another stream (named in its _metadata) and changes nothing", async () => {
+    // Prepare
+    const { a, b, path } = await twoDeployments();
+    const before = b.durable();
+
+    // Act
+    const result = await control(b)({ action: 'restore', savepointPath: path });
+
+    // Assess
+    expect(result.ok).toBe(false);
+    expect(result.summary).toContain(`was taken on stream ${a.parts.writer.streamName}`);
+    expect(result.summary).toContain(`this deployment reads stream ${b.parts.writer.streamName}`);
+    expect(b.durable()).toEqual(before);
+  });
+
   it('refuses the savepoint of another job id unless allowJobIdChange is given', async () => {
     // Prepare
     const { b, path } = await twoDeployments({ jobB: 'job-other' });
