@@ -62,6 +62,41 @@ export const refusals = {
       `status ${found}`,
       'another writer moved it first: re-read it and decide again',
     ),
+  ledgerVersion: (jobId: string, expectedVersion: number, foundVersion: number) =>
+    refused(
+      'commitLedger',
+      `${job(jobId)} at version ${expectedVersion}`,
+      `version ${foundVersion}`,
+      'another coordinator step or job update went first: re-read the ledger and decide again',
+    ),
+  ledgerCounter: (jobId: string, next: number, found: number) =>
+    refused(
+      'commitLedger',
+      `the checkpoint id counter of ${job(jobId)} below ${next}`,
+      `${found}`,
+      'ids only move forward: allocate above the stored counter',
+    ),
+  ledgerLatest: (jobId: string, next: number, found: number) =>
+    refused(
+      'commitLedger',
+      `the latest pointer of ${job(jobId)} at most ${next}`,
+      `${found}`,
+      'the pointer only moves forward (a restore moves it back with updateJob)',
+    ),
+  ledgerKind: (jobId: string, checkpointId: number, kind: string) =>
+    refused(
+      'commitLedger',
+      `a record of kind CHECKPOINT for ${checkpoint(jobId, checkpointId)}`,
+      `kind ${kind}`,
+      'savepoints keep their own items: use createCheckpoint / transitionCheckpoint',
+    ),
+  slotTaken: (jobId: string, checkpointId: number, shardId: string, newer: number) =>
+    refused(
+      'putAck',
+      `the ack slot of shard ${shardId} free for ${checkpoint(jobId, checkpointId)}`,
+      `the ack of the newer checkpoint ${newer}`,
+      'this checkpoint was given up long ago: drop the ack',
+    ),
   ackExists: (jobId: string, checkpointId: number, shardId: string, sequenceNumber: string) =>
     refused(
       'putAck',

@@ -1,15 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConditionFailedError } from '../errors/index.js';
+import { ConditionFailedError, NotFoundError } from '../errors/index.js';
 import type {
+  CheckpointKind,
   CheckpointRecord,
   CheckpointStatus,
   CheckpointStore,
   CursorCommit,
+  JobLedger,
   JobMeta,
+  LedgerChange,
   ShardAck,
   ShardCursor,
 } from '../ports/index.js';
+import { applyLedgerChange, findInLedger, ledgerCreate, ledgerTransition } from './checkpoint-ledger.js';
 import { refusals } from './checkpoint-store-errors.js';
 import * as items from './dynamodb-items.js';
 import * as keys from './dynamodb-keys.js';
@@ -147,11 +151,84 @@ export class DynamoCheckpointStore implements CheckpointStore {
     throw refusals.latestKeepsMoving(jobId, maxAttempts);
   }
 
+  async readLedger(jobId: string): Promise<JobLedger | undefined> {
+    keys.assertJobId(jobId);
+    const item = await this.table.get('readLedger', keys.metaKey(jobId));
+    return item && { job: items.itemToJob(item), checkpoints: items.itemToLedger(item) };
+  }
+
+  /**
+   * One UpdateItem replacing the ledger, conditional on the version read. After
+   * an ambiguous try, META holding exactly the intended ledger and version is ours.
+   */
+  async commitLedger(jobId: string, base: JobLedger, change: LedgerChange): Promise<JobLedger> {
+    keys.assertJobId(jobId);
+    keys.assertSameJob(jobId, base.job.jobId);
+    const next = applyLedgerChange(base, base.job.version, change);
+    const op = 'commitLedger';
+    const key = keys.metaKey(jobId);
+    return this.table.conditional(
+      op,
+      async () => {
+        await this.table.update(updates.ledgerUpdate(key, base, next));
+        return next;
+      },
+      async (ambiguous) => {
+        const found = await this.readLedger(jobId);
+        if (!found) throw refusals.jobMissing(op, jobId);
+        if (ambiguous && isDeepStrictEqual(found, next)) return found;
+        if (found.job.version !== base.job.version) {
+          throw refusals.ledgerVersion(jobId, base.job.version, found.job.version);
+        }
+        throw refusals.ledgerCounter(jobId, next.job.lastCheckpointId, found.job.lastCheckpointId);
+      },
+    );
+  }
+
+  /**
+   * A change to one ledger record outside a coordinator step (createCheckpoint,
+   * transitionCheckpoint, deleteCheckpoint of kind CHECKPOINT): read, decide, write
+   * conditionally; a concurrent change of META makes it read and decide again.
+   */
+  private async changeLedger<T>(
+    op: string,
+    jobId: string,
+    decide: (ledger: JobLedger) => { change?: LedgerChange; result: T },
+  ): Promise<T> {
+    const { maxAttempts } = this.table.policy;
+    let lastConflict: unknown;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const ledger = await this.readLedger(jobId);
+      if (!ledger) throw refusals.jobMissing(op, jobId);
+      const { change, result } = decide(ledger);
+      if (!change) return result;
+      try {
+        await this.commitLedger(jobId, ledger, change);
+        return result;
+      } catch (error) {
+        if (!(error instanceof ConditionFailedError)) throw error;
+        lastConflict = error;
+      }
+    }
+    throw lastConflict;
+  }
+
   // --- checkpoints ------------------------------------------------------
 
   async createCheckpoint(jobId: string, record: CheckpointRecord): Promise<void> {
     keys.assertJobId(jobId);
     keys.assertCheckpointId(record.checkpointId);
+    if (record.kind === 'CHECKPOINT') {
+      await this.changeLedger('createCheckpoint', jobId, (ledger) => ({
+        change: ledgerCreate(ledger, record),
+        result: undefined,
+      }));
+      return;
+    }
+    // Ids are unique across kinds: a savepoint never takes a periodic checkpoint's id.
+    const ledger = await this.readLedger(jobId);
+    const inLedger = ledger && findInLedger(ledger, record.checkpointId);
+    if (inLedger) throw refusals.checkpointExists(jobId, record.checkpointId, inLedger.status);
     const item = items.checkpointToItem(jobId, record);
     await this.createItem('createCheckpoint', item, items.itemToCheckpoint, (found) =>
       refusals.checkpointExists(jobId, record.checkpointId, found.status),
@@ -161,6 +238,9 @@ export class DynamoCheckpointStore implements CheckpointStore {
   async getCheckpoint(jobId: string, checkpointId: number): Promise<CheckpointRecord | undefined> {
     keys.assertJobId(jobId);
     keys.assertCheckpointId(checkpointId);
+    const ledger = await this.readLedger(jobId);
+    const inLedger = ledger && findInLedger(ledger, checkpointId);
+    if (inLedger) return inLedger;
     const item = await this.table.get('getCheckpoint', keys.checkpointKey(jobId, checkpointId));
     return item && items.itemToCheckpoint(item);
   }
@@ -174,6 +254,17 @@ export class DynamoCheckpointStore implements CheckpointStore {
     keys.assertJobId(jobId);
     keys.assertCheckpointId(checkpointId);
     const op = 'transitionCheckpoint';
+    const inLedger = await this.changeLedger(op, jobId, (ledger) => {
+      const found = findInLedger(ledger, checkpointId);
+      if (!found) return { result: undefined };
+      const { record, change } = ledgerTransition(ledger, found, from, next);
+      return { change, result: record };
+    }).catch((error: unknown) => {
+      // No job, so no ledger: the record can only be an item (or missing).
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    if (inLedger) return inLedger;
     const key = keys.checkpointKey(jobId, checkpointId);
     const { fields, input } = updates.checkpointUpdate(key, from, next);
     return this.table.conditional(
@@ -188,49 +279,122 @@ export class DynamoCheckpointStore implements CheckpointStore {
     );
   }
 
-  async listCheckpoints(jobId: string): Promise<CheckpointRecord[]> {
+  async listCheckpoints(jobId: string, kind?: CheckpointKind): Promise<CheckpointRecord[]> {
     keys.assertJobId(jobId);
-    const found = await this.table.query('listCheckpoints', keys.jobPk(jobId), keys.CHECKPOINT_SK_PREFIX);
-    return found.map(items.itemToCheckpoint);
+    const ledger = kind === 'SAVEPOINT' ? undefined : await this.readLedger(jobId);
+    const found =
+      kind === 'CHECKPOINT'
+        ? []
+        : await this.table.query('listCheckpoints', keys.jobPk(jobId), keys.CHECKPOINT_SK_PREFIX);
+    return [...(ledger?.checkpoints ?? []), ...found.map(items.itemToCheckpoint)].sort(
+      (a, b) => a.checkpointId - b.checkpointId,
+    );
   }
 
   /** Acks first, then the record: a crash in between leaves the record, so a retry finds and finishes it. */
   async deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> {
-    await this.deleteAcks(jobId, checkpointId);
+    keys.assertJobId(jobId);
+    keys.assertCheckpointId(checkpointId);
+    const ledger = await this.readLedger(jobId);
+    if (ledger && findInLedger(ledger, checkpointId)) {
+      await this.deleteAcks(jobId, checkpointId, 'CHECKPOINT');
+      await this.changeLedger('deleteCheckpoint', jobId, (current) => ({
+        ...(findInLedger(current, checkpointId) ? { change: { remove: [checkpointId] } } : {}),
+        result: undefined,
+      }));
+      return;
+    }
+    await this.deleteAcks(jobId, checkpointId, 'SAVEPOINT');
     await this.table.delete('deleteCheckpoint', keys.checkpointKey(jobId, checkpointId));
   }
 
   // --- acks -------------------------------------------------------------
 
+  /** Put if the slot is free or holds an older checkpoint's ack (a savepoint's: if absent). */
   async putAck(jobId: string, ack: ShardAck): Promise<void> {
     keys.assertJobId(jobId);
     keys.assertAck(ack);
-    await this.createItem('putAck', items.ackToItem(jobId, ack), items.itemToAck, (found) =>
-      refusals.ackExists(jobId, ack.checkpointId, ack.shardId, found.sequenceNumber),
+    const item = items.ackToItem(jobId, ack);
+    const key = { pk: item.pk!.S!, sk: item.sk!.S! };
+    const op = 'putAck';
+    await this.table.conditional(
+      op,
+      () =>
+        this.table.put(
+          item,
+          'attribute_not_exists(#pk) OR #checkpointId < :id',
+          {
+            '#pk': 'pk',
+            '#checkpointId': 'checkpointId',
+          },
+          { ':id': { N: String(ack.checkpointId) } },
+        ),
+      async (ambiguous) => {
+        const stored = await this.table.get(op, key);
+        if (!stored)
+          throw new ConditionFailedError(
+            `${op}: expected ${key.sk} of ${key.pk} to be absent, found it present`,
+          );
+        const found = items.itemToAck(stored);
+        if (ambiguous && isDeepStrictEqual(found, items.itemToAck(item))) return;
+        if (found.checkpointId > ack.checkpointId) {
+          throw refusals.slotTaken(jobId, ack.checkpointId, ack.shardId, found.checkpointId);
+        }
+        throw refusals.ackExists(jobId, ack.checkpointId, ack.shardId, found.sequenceNumber);
+      },
     );
   }
 
-  async getAck(jobId: string, checkpointId: number, shardId: string): Promise<ShardAck | undefined> {
+  /** Without a kind: the slot first, then a savepoint's own item. */
+  async getAck(
+    jobId: string,
+    checkpointId: number,
+    shardId: string,
+    kind?: CheckpointKind,
+  ): Promise<ShardAck | undefined> {
     keys.assertJobId(jobId);
     keys.assertCheckpointId(checkpointId);
     keys.assertShardId(shardId);
-    const item = await this.table.get('getAck', keys.ackKey(jobId, checkpointId, shardId));
-    return item && items.itemToAck(item);
+    const at = async (k: CheckpointKind) => {
+      const item = await this.table.get('getAck', keys.ackKey(jobId, checkpointId, shardId, k));
+      const found = item && items.itemToAck(item);
+      return found?.checkpointId === checkpointId ? found : undefined;
+    };
+    return kind === undefined ? ((await at('CHECKPOINT')) ?? (await at('SAVEPOINT'))) : at(kind);
   }
 
-  async listAcks(jobId: string, checkpointId: number): Promise<ShardAck[]> {
+  async listAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<ShardAck[]> {
     keys.assertJobId(jobId);
     keys.assertCheckpointId(checkpointId);
-    const found = await this.table.query('listAcks', keys.jobPk(jobId), keys.ackPrefix(checkpointId));
+    const found = await this.ackItems('listAcks', jobId, checkpointId, kind);
     return found.map(items.itemToAck);
   }
 
-  /** Absent acks are not an error: deletes are retried. */
-  async deleteAcks(jobId: string, checkpointId: number): Promise<void> {
+  /** Absent acks are not an error: deletes are retried. A slot holding another checkpoint's ack is left alone. */
+  async deleteAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<void> {
     keys.assertJobId(jobId);
     keys.assertCheckpointId(checkpointId);
-    const found = await this.table.query('deleteAcks', keys.jobPk(jobId), keys.ackPrefix(checkpointId), true);
-    await this.table.deleteMany('deleteAcks', found);
+    const found = await this.ackItems('deleteAcks', jobId, checkpointId, kind);
+    await this.table.deleteMany(
+      'deleteAcks',
+      found.map((item) => ({ pk: item.pk!, sk: item.sk! })),
+    );
+  }
+
+  /** The ack items of one checkpoint; without a kind, the slot first, then a savepoint's own items. */
+  private async ackItems(
+    op: string,
+    jobId: string,
+    checkpointId: number,
+    kind: CheckpointKind | undefined,
+  ): Promise<items.Item[]> {
+    const query = async (k: CheckpointKind) =>
+      (await this.table.query(op, keys.jobPk(jobId), keys.ackPrefix(checkpointId, k))).filter(
+        (item) => item.checkpointId?.N === String(checkpointId),
+      );
+    if (kind !== undefined) return query(kind);
+    const inSlot = await query('CHECKPOINT');
+    return inSlot.length > 0 ? inSlot : query('SAVEPOINT');
   }
 
   // --- cursors ----------------------------------------------------------

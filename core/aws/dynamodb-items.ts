@@ -121,6 +121,25 @@ export function itemToJob(item: Item): JobMeta {
   );
 }
 
+// --- ledger (in META) ---------------------------------------------------
+
+/**
+ * The ledger of periodic checkpoints rides in META as one JSON string: compact
+ * (an item's write units grow with its size) and replaced whole by the
+ * version-conditional write of a coordinator step.
+ */
+export function ledgerToAttr(records: readonly CheckpointRecord[]): AttributeValue {
+  return S(JSON.stringify([...records].sort((a, b) => a.checkpointId - b.checkpointId)));
+}
+
+export function itemToLedger(item: Item): CheckpointRecord[] {
+  const raw = item.ledger?.S;
+  if (raw === undefined) return [];
+  const parsed: unknown = JSON.parse(raw);
+  if (!Array.isArray(parsed)) throw malformed(item, 'ledger', 'a JSON array of checkpoint records');
+  return parsed as CheckpointRecord[];
+}
+
 // --- checkpoint ---------------------------------------------------------
 
 export function expectedShardsToAttr(shards: string[]): AttributeValue {
@@ -203,8 +222,9 @@ function attrToSnapshot(item: Item): AckedSnapshot {
 
 export function ackToItem(jobId: string, ack: ShardAck): Item {
   return {
-    ...keyItem(ackKey(jobId, ack.checkpointId, ack.shardId)),
+    ...keyItem(ackKey(jobId, ack.checkpointId, ack.shardId, ack.kind)),
     checkpointId: N(ack.checkpointId),
+    ...optional('kind', ack.kind),
     shardId: S(ack.shardId),
     generation: N(ack.generation),
     sequenceNumber: S(ack.sequenceNumber),
@@ -216,6 +236,7 @@ export function ackToItem(jobId: string, ack: ShardAck): Item {
 export function itemToAck(item: Item): ShardAck {
   return {
     checkpointId: readN(item, 'checkpointId'),
+    ...(item.kind?.S === 'SAVEPOINT' ? { kind: 'SAVEPOINT' as const } : {}),
     shardId: readS(item, 'shardId'),
     generation: readN(item, 'generation'),
     sequenceNumber: readS(item, 'sequenceNumber'),

@@ -1,5 +1,5 @@
 import { BadInputError } from '../errors/index.js';
-import type { ShardAck, ShardCursor } from '../ports/index.js';
+import type { CheckpointKind, ShardAck, ShardCursor } from '../ports/index.js';
 
 /**
  * The key layout of the checkpoint table (see core/ports/checkpoint-store.ts) and
@@ -7,9 +7,9 @@ import type { ShardAck, ShardCursor } from '../ports/index.js';
  * exactly the same limits and both stores reject the same bad input, changing nothing.
  */
 
-import { CHECKPOINT_ID_DIGITS, MAX_CHECKPOINT_ID } from '../ports/checkpoint-store.js';
+import { ACK_SLOTS, CHECKPOINT_ID_DIGITS, MAX_CHECKPOINT_ID } from '../ports/checkpoint-store.js';
 
-export { CHECKPOINT_ID_DIGITS, MAX_CHECKPOINT_ID };
+export { ACK_SLOTS, CHECKPOINT_ID_DIGITS, MAX_CHECKPOINT_ID };
 /**
  * Inline snapshots ride in the ack item; DynamoDB caps an item at 400 KB, so we
  * keep a margin for the other attributes. Bigger snapshots belong in S3.
@@ -45,13 +45,23 @@ export function checkpointKey(jobId: string, checkpointId: number): ItemKey {
   return { pk: jobPk(jobId), sk: `${CHECKPOINT_SK_PREFIX}${paddedCheckpointId(checkpointId)}` };
 }
 
-/** Prefix shared by every ack of one checkpoint; the trailing '#' keeps id 1 apart from id 10. */
-export function ackPrefix(checkpointId: number): string {
-  return `${ACK_SK_PREFIX}${paddedCheckpointId(checkpointId)}#`;
+/**
+ * Prefix of the acks of one checkpoint: a savepoint's own (the id, zero-padded;
+ * the trailing '#' keeps id 1 apart from id 10), or a periodic checkpoint's slot
+ * (`S` + id mod ACK_SLOTS), which the acks of later checkpoints overwrite.
+ */
+export function ackPrefix(checkpointId: number, kind: CheckpointKind = 'CHECKPOINT'): string {
+  if (kind === 'SAVEPOINT') return `${ACK_SK_PREFIX}${paddedCheckpointId(checkpointId)}#`;
+  return `${ACK_SK_PREFIX}S${String(checkpointId % ACK_SLOTS).padStart(3, '0')}#`;
 }
 
-export function ackKey(jobId: string, checkpointId: number, shardId: string): ItemKey {
-  return { pk: jobPk(jobId), sk: `${ackPrefix(checkpointId)}${shardId}` };
+export function ackKey(
+  jobId: string,
+  checkpointId: number,
+  shardId: string,
+  kind: CheckpointKind = 'CHECKPOINT',
+): ItemKey {
+  return { pk: jobPk(jobId), sk: `${ackPrefix(checkpointId, kind)}${shardId}` };
 }
 
 export function cursorKey(jobId: string, shardId: string): ItemKey {

@@ -1,6 +1,6 @@
 import type { AttributeValue, ReturnValue } from '@aws-sdk/client-dynamodb';
-import type { CheckpointRecord, CheckpointStatus, CursorCommit, JobMeta } from '../ports/index.js';
-import { checkpointFieldToAttr, failuresToAttr, type Item } from './dynamodb-items.js';
+import type { CheckpointRecord, CheckpointStatus, CursorCommit, JobLedger, JobMeta } from '../ports/index.js';
+import { checkpointFieldToAttr, failuresToAttr, type Item, ledgerToAttr } from './dynamodb-items.js';
 import type { ItemKey } from './dynamodb-keys.js';
 
 /** The UpdateItem requests of the store, built here so the store reads as decisions. */
@@ -175,5 +175,34 @@ export function advanceUpdate(key: ItemKey, checkpointId: number): UpdateInput {
     ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#latest) OR #latest < :id)',
     ExpressionAttributeNames: { '#latest': 'latestCheckpointId', '#version': 'version', '#pk': 'pk' },
     ExpressionAttributeValues: { ':id': N(checkpointId), ':one': N(1) },
+  };
+}
+
+/**
+ * A coordinator step's one write: the whole ledger (JSON), the version, and the
+ * counter and pointer when they move. Conditional on the version read; the
+ * counter has its own condition because allocateCheckpointId (savepoints) moves
+ * it without bumping the version.
+ */
+export function ledgerUpdate(key: ItemKey, base: JobLedger, next: JobLedger): UpdateInput {
+  const e = new Expression();
+  const counterMoves = next.job.lastCheckpointId !== base.job.lastCheckpointId;
+  const set = assignments(e, {
+    ledger: ledgerToAttr(next.checkpoints),
+    version: N(next.job.version),
+    ...(counterMoves ? { lastCheckpointId: N(next.job.lastCheckpointId) } : {}),
+    ...(next.job.latestCheckpointId !== undefined
+      ? { latestCheckpointId: N(next.job.latestCheckpointId) }
+      : {}),
+  });
+  const conditions = [`${e.name('version')} = ${e.value(N(base.job.version))}`];
+  if (counterMoves) {
+    conditions.push(`${e.name('lastCheckpointId')} < ${e.value(N(next.job.lastCheckpointId))}`);
+  }
+  return {
+    Key: key,
+    UpdateExpression: `SET ${set.join(', ')}`,
+    ConditionExpression: conditions.join(' AND '),
+    ...e.params(),
   };
 }

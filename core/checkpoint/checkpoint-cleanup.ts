@@ -1,5 +1,10 @@
 import { ConditionFailedError, NotFoundError } from '../errors/index.js';
-import type { CheckpointRecord, CheckpointStatus, CheckpointStore } from '../ports/checkpoint-store.js';
+import type {
+  CheckpointKind,
+  CheckpointRecord,
+  CheckpointStatus,
+  CheckpointStore,
+} from '../ports/checkpoint-store.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import { abortReasonCode } from './coordinator-state.js';
 
@@ -19,8 +24,9 @@ export async function deleteAckedFiles(
   deps: CleanupDependencies,
   jobId: string,
   checkpointId: number,
+  kind?: CheckpointKind,
 ): Promise<void> {
-  const acks = await deps.store.listAcks(jobId, checkpointId);
+  const acks = await deps.store.listAcks(jobId, checkpointId, kind);
   const keys = acks.flatMap((a) => ('ref' in a.snapshot ? [a.snapshot.ref.key] : []));
   if (keys.length > 0) await deps.snapshots.delete(keys);
 }
@@ -46,7 +52,7 @@ export async function sweepOrphans(
   const live = new Set<string>();
   for (const record of records) {
     if (record.status !== 'COMPLETED') continue;
-    for (const ack of await deps.store.listAcks(jobId, record.checkpointId)) {
+    for (const ack of await deps.store.listAcks(jobId, record.checkpointId, record.kind)) {
       if ('ref' in ack.snapshot) live.add(ack.snapshot.ref.key);
     }
   }

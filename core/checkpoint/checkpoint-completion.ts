@@ -31,7 +31,8 @@ export function missingShards(checkpoint: CheckpointRecord, acks: ShardAck[]): s
   return checkpoint.expectedShards.filter((s) => !acked.has(s));
 }
 
-async function verifyAck(snapshots: SnapshotStore, ack: ShardAck): Promise<void> {
+/** Checks an acked snapshot against its SHA-256; SNAPSHOT_CORRUPT or NOT_FOUND when it does not hold. */
+export async function verifyAck(snapshots: SnapshotStore, ack: ShardAck): Promise<void> {
   const s = ack.snapshot;
   if ('ref' in s) {
     await snapshots.get(s.ref); // verifies size and SHA-256
@@ -65,7 +66,7 @@ export async function tryCompleteCheckpoint(
     await advanceIfCurrentGeneration(store, jobId, checkpoint);
   }
   if (checkpoint?.status !== 'PENDING') return { status: 'NOT_PENDING', checkpoint };
-  const acks = (await store.listAcks(jobId, checkpointId)).filter(
+  const acks = (await store.listAcks(jobId, checkpointId, checkpoint.kind)).filter(
     (a) => a.generation === checkpoint.generation,
   );
   const missing = missingShards(checkpoint, acks);
@@ -131,7 +132,8 @@ export interface CompletionOptions {
   asAckerOf?: string;
 }
 
-function lastAck(acks: ShardAck[]): ShardAck | undefined {
+/** The last ack of a set: newest ackTimeMs, then highest shard id. */
+export function lastAck(acks: ShardAck[]): ShardAck | undefined {
   return acks.reduce<ShardAck | undefined>(
     (a, b) =>
       a === undefined || b.ackTimeMs > a.ackTimeMs || (b.ackTimeMs === a.ackTimeMs && b.shardId > a.shardId)

@@ -105,10 +105,7 @@ export async function runCoordinatorWindow(
     const step = await runCoordinatorStep(
       deps,
       settings,
-      {
-        recordLostTriggers: true,
-        triggerNotBeforeMs: (state, view) => supervisorTriggerNotBefore(settings, state, view),
-      },
+      { triggerNotBeforeMs: (state, view) => supervisorTriggerNotBefore(settings, state, view) },
       stats,
     );
     if (step.outcome !== 'RUNNING') {

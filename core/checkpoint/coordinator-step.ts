@@ -1,9 +1,18 @@
-import { ConditionFailedError } from '../errors/index.js';
-import type { CheckpointRecord, CheckpointStore, JobMeta } from '../ports/checkpoint-store.js';
+import { ConditionFailedError, NotFoundError } from '../errors/index.js';
+import type {
+  CheckpointRecord,
+  CheckpointStore,
+  JobLedger,
+  JobMeta,
+  LedgerChange,
+  ShardAck,
+} from '../ports/checkpoint-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
-import type { StreamWriter } from '../ports/stream.js';
-import { abortCheckpoint, discardCheckpoint, pruneAbortedHistory } from './checkpoint-cleanup.js';
+import type { ShardDescription, StreamWriter } from '../ports/stream.js';
+import { encodeBarrier } from '../processing/barrier.js';
+import { nextFreeCheckpointId } from './ack-slots.js';
+import { abortCheckpoint, deleteAckedFiles } from './checkpoint-cleanup.js';
 import { tryCompleteCheckpoint } from './checkpoint-completion.js';
 import {
   type CoordinatorConfig,
@@ -13,14 +22,15 @@ import {
   decideCheckpointActions,
   onCompletionReset,
 } from './checkpoint-coordinator-decisions.js';
-import { tryTriggerCheckpoint } from './checkpoint-trigger.js';
+import { barrierShards } from './checkpoint-trigger.js';
 import {
   abortedRecordsToKeep,
+  abortReasonCode,
   type DerivedCoordinatorState,
   deriveCoordinatorState,
-  LOST_TRIGGER_REASON,
 } from './coordinator-state.js';
 import { ensureJob, failJob } from './job.js';
+import { decideLedgerCompletion } from './ledger-completion.js';
 
 export interface CoordinatorStepDependencies {
   store: CheckpointStore;
@@ -45,10 +55,10 @@ export interface CoordinatorStepOptions {
    * the supervisor leaves the processors a grace after a trigger is due. Default: no limit.
    */
   triggerNotBeforeMs?: (state: DerivedCoordinatorState, view: CoordinatorView) => number;
-  /** Record ids allocated but never written as lost triggers (the supervisor's repair). */
-  recordLostTriggers?: boolean;
   /** A processor stepping because it acked: it completes only as the last acker (see CompletionOptions). */
   asAckerOf?: string;
+  /** Acks the caller has just listed, by checkpoint id: not read again. */
+  knownAcks?: ReadonlyMap<number, ShardAck[]>;
 }
 
 export interface StepStatistics {
@@ -77,16 +87,22 @@ export type CoordinatorStepResult =
       expectedShards?: string[];
       /** Some checkpoint had all its acks but was left to its last acker (asAckerOf). */
       leftToLastAcker: boolean;
+      /** Another actor wrote the ledger since this step read it: this step changed nothing. */
+      conflict?: boolean;
     };
 
 /**
  * One step of Flink's CheckpointCoordinator, run by whoever holds the turn (a
- * processor after its batch, or the supervising RunWindow): complete what is
- * complete, repair the latest pointer, decide with the pure rules, abort what
- * expired or was subsumed, discard what falls out of retention, fail the job
- * over the tolerance, trigger the next checkpoint. Every write is conditional,
- * so actors stepping at once never break a rule; the state they decide on is
- * derived from the records (core/checkpoint/coordinator-state.ts).
+ * processor after its batch, or the supervising RunWindow). The coordinator's
+ * state is one item (docs/adr/0001-coordinator-cost.md): the step reads the job
+ * and its ledger of periodic checkpoints, decides with the pure rules (complete
+ * what is complete, abort what expired, subsume what falls out of retention,
+ * prune the failure history, trigger the next) and writes all of it, the latest
+ * pointer and the id counter included, in ONE write conditional on the version
+ * it read. Actors stepping at once therefore never break a rule: the loser's
+ * write is refused and it has done nothing (`conflict`). Side effects that
+ * follow a decision (barriers, deleting files) run only after the write.
+ * Savepoints keep their own items and are completed and aborted as before.
  */
 export async function runCoordinatorStep(
   deps: CoordinatorStepDependencies,
@@ -96,82 +112,202 @@ export async function runCoordinatorStep(
 ): Promise<CoordinatorStepResult> {
   const { store, clock } = deps;
   const { jobId, config } = settings;
-  const job = await ensureJob(store, jobId, clock);
-  if (job.status !== 'RUNNING') {
+  let base = await readLedgerOf(store, jobId, clock);
+  if (base.job.status !== 'RUNNING') {
+    const job = base.job;
     return { outcome: job.status === 'FAILED' ? 'FAILED' : 'STOPPED', reason: stoppedReason(job), job };
   }
-  let records = await store.listCheckpoints(jobId);
-  if (options.recordLostTriggers) await recordLostTrigger(deps, settings, job, records);
   const tolerable = config.tolerableFailedCheckpoints;
-  const before = deriveCoordinatorState(records, job.generation, tolerable);
-  const { declinedFailure, completedNow, vanished, leftToLastAcker } = await completePending(
-    deps,
-    settings,
-    records,
-    before.continuousFailureCount,
-    stats,
-    options.asAckerOf,
-  );
-  if (vanished.size > 0) records = records.filter((r) => !vanished.has(r.checkpointId));
-  const pointer = await repairLatestPointer(store, job, records, completedNow);
+  const before = deriveCoordinatorState(base.checkpoints, base.job.generation, tolerable);
 
+  // Savepoints: their own items, completed as before (a completion moves the pointer itself).
+  const savepoints = await store.listCheckpoints(jobId, 'SAVEPOINT');
+  const savepointStep = await completePendingSavepoints(deps, settings, savepoints, before, stats, options);
+  if (savepointStep.completedAny) base = await readLedgerOf(store, jobId, clock);
+  const { job } = base;
+
+  // Periodic checkpoints: decided here, written below in one go.
   const nowMs = clock.nowMs();
+  const put = new Map<number, CheckpointRecord>();
+  const abortedNow: CheckpointRecord[] = [];
+  let completedNow = 0;
+  let leftToLastAcker = savepointStep.leftToLastAcker;
+  let count = savepointStep.continuousFailureCount;
+  let declinedFailure = savepointStep.declinedFailure;
+  for (const record of base.checkpoints.filter((r) => r.status === 'PENDING')) {
+    const knownAcks = options.knownAcks?.get(record.checkpointId);
+    const decided = await decideLedgerCompletion(deps, jobId, record, nowMs, {
+      ...(options.asAckerOf === undefined ? {} : { asAckerOf: options.asAckerOf }),
+      ...(knownAcks === undefined ? {} : { knownAcks }),
+    });
+    if (decided.outcome === 'LEFT_TO_LAST_ACKER') leftToLastAcker = true;
+    if (decided.outcome === 'COMPLETED') {
+      put.set(record.checkpointId, decided.record);
+      completedNow++;
+      count = onCompletionReset();
+    } else if (decided.outcome === 'DECLINED') {
+      put.set(record.checkpointId, decided.record);
+      abortedNow.push(decided.record);
+      const counted = countFailure(count, 'CHECKPOINT_DECLINED', tolerable, record.kind);
+      count = counted.count;
+      declinedFailure ??= counted.failJob;
+    }
+  }
+  const ledger = base.checkpoints.map((r) => put.get(r.checkpointId) ?? r);
+  const records = [...ledger, ...savepointStep.records];
   const state = deriveCoordinatorState(records, job.generation, tolerable);
   const view = coordinatorView(nowMs, records, state);
   const decision = decideCheckpointActions(config, view);
+
   for (const abort of decision.abort) {
-    if (await abortCheckpoint(deps, jobId, abort.checkpointId, abort.reason)) stats.aborted++;
+    const record = ledger.find((r) => r.checkpointId === abort.checkpointId);
+    if (record) {
+      const code = abortReasonCode(abort.reason);
+      const aborted: CheckpointRecord = {
+        ...record,
+        status: 'ABORTED',
+        failureReason: abort.reason,
+        ...(code === undefined ? {} : { abortReason: code }),
+      };
+      put.set(record.checkpointId, aborted);
+      abortedNow.push(aborted);
+    } else if (await abortCheckpoint(deps, jobId, abort.checkpointId, abort.reason)) stats.aborted++;
   }
-  // Never delete the checkpoint processors recover from, whatever the retention count says.
-  for (const checkpointId of decision.subsume.filter((id) => id !== pointer)) {
-    await discardCheckpoint(deps, jobId, checkpointId);
-    stats.subsumed++;
-  }
-  for (const leftover of records.filter((r) => r.status === 'DISCARDED')) {
-    await discardCheckpoint(deps, jobId, leftover.checkpointId, 'DISCARDED');
-  }
+  const after = ledger.map((r) => put.get(r.checkpointId) ?? r);
+  const pointer = newestCompletedId(
+    [...after, ...savepointStep.records],
+    job.generation,
+    job.latestCheckpointId,
+  );
+  // Never drop the checkpoint processors recover from, whatever the retention count says.
+  const subsumed = decision.subsume.filter(
+    (id) => id !== pointer && after.some((r) => r.checkpointId === id),
+  );
   const keep = abortedRecordsToKeep(settings.abortedHistorySize, tolerable);
-  await pruneAbortedHistory(deps, jobId, records, keep);
+  const pruned = after
+    .filter((r) => r.status === 'ABORTED')
+    .sort((a, b) => b.checkpointId - a.checkpointId)
+    .slice(keep)
+    .map((r) => r.checkpointId);
   const failReason = declinedFailure ?? decision.failJob?.reason;
-  if (failReason !== undefined) {
-    const final = await failJob(store, jobId, failReason, clock);
-    deps.log?.('job-failed', { jobId, reason: failReason });
-    if (final.status !== 'FAILED') return { outcome: 'STOPPED', reason: stoppedReason(final), job: final };
-    return { outcome: 'FAILED', reason: failReason, job: final };
-  }
 
   const pendingAfterAborts = view.pending.filter(
     (p) => !decision.abort.some((a) => a.checkpointId === p.checkpointId),
   );
   let nextWakeMs = decision.nextWakeMs;
   let triggered: CheckpointRecord | undefined;
+  let shards: ShardDescription[] = [];
   const notBeforeMs = options.triggerNotBeforeMs?.(state, view) ?? Number.NEGATIVE_INFINITY;
-  if (decision.trigger && nowMs >= notBeforeMs) {
-    triggered = await tryTriggerCheckpoint(
-      deps,
-      { jobId, kind: 'CHECKPOINT', storagePrefixFor: settings.storagePrefixFor },
-      job,
-      state.highestCheckpointId,
+  const removed = new Set([...subsumed, ...pruned]);
+  if (failReason === undefined && decision.trigger && nowMs >= notBeforeMs) {
+    const remaining = after.filter((r) => !removed.has(r.checkpointId));
+    const checkpointId = nextFreeCheckpointId(
+      Math.max(job.lastCheckpointId, state.highestCheckpointId),
+      remaining,
     );
-    if (triggered) {
-      stats.triggered++;
-      deps.log?.('checkpoint-triggered', { jobId, checkpointId: triggered.checkpointId });
-    } else deps.log?.('trigger-refused', { jobId, expectedLastCheckpointId: state.highestCheckpointId });
-  } else if (decision.trigger) {
+    if (checkpointId === undefined) {
+      deps.log?.('trigger-refused', {
+        jobId,
+        why: 'every ack slot is held by a pending or retained checkpoint',
+      });
+    } else {
+      shards = barrierShards(await deps.writer.listShards());
+      triggered = {
+        checkpointId,
+        kind: 'CHECKPOINT',
+        status: 'PENDING',
+        generation: job.generation,
+        triggerTimeMs: nowMs,
+        expectedShards: shards.map((s) => s.shardId).sort(),
+        storagePrefix: settings.storagePrefixFor(checkpointId),
+      };
+      put.set(checkpointId, triggered);
+    }
+  } else if (decision.trigger && failReason === undefined) {
     // Due, but not this actor's turn yet: look again when it is, or at a timeout.
     nextWakeMs = Math.min(notBeforeMs, ...pendingAfterAborts.map((p) => p.triggerTimeMs + config.timeoutMs));
   }
-  const newest = triggered ?? newestRecord(records);
+
+  const change: LedgerChange = {
+    put: [...put.values()].filter((r) => !removed.has(r.checkpointId)),
+    remove: [...removed],
+    ...(triggered ? { lastCheckpointId: triggered.checkpointId } : {}),
+    ...(pointer !== undefined && pointer !== job.latestCheckpointId ? { latestCheckpointId: pointer } : {}),
+  };
+  if (
+    (change.put?.length ?? 0) > 0 ||
+    (change.remove?.length ?? 0) > 0 ||
+    change.latestCheckpointId !== undefined
+  ) {
+    try {
+      base = await store.commitLedger(jobId, base, change);
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      // Another actor stepped (or the job changed) since our read: nothing of ours happened.
+      deps.log?.('coordinator-step-conflict', { jobId, version: job.version });
+      return {
+        outcome: 'RUNNING',
+        job,
+        state,
+        view,
+        decision,
+        stillPending: true,
+        nextWakeMs: nowMs,
+        ...(newestExpected(records) ? { expectedShards: newestExpected(records) } : {}),
+        leftToLastAcker,
+        conflict: true,
+      };
+    }
+  }
+
+  // The write is done: now the effects it decided.
+  stats.completed += completedNow;
+  for (const record of ledger.filter((r) => put.get(r.checkpointId)?.status === 'COMPLETED')) {
+    deps.log?.('checkpoint-completed', {
+      jobId,
+      checkpointId: record.checkpointId,
+      ...put.get(record.checkpointId)?.stats,
+    });
+  }
+  for (const record of abortedNow) {
+    stats.aborted++;
+    await deleteAckedFiles(deps, jobId, record.checkpointId, 'CHECKPOINT');
+    await store.deleteAcks(jobId, record.checkpointId, 'CHECKPOINT');
+  }
+  for (const checkpointId of subsumed) {
+    await deleteAckedFiles(deps, jobId, checkpointId, 'CHECKPOINT');
+    stats.subsumed++;
+  }
+  if (failReason !== undefined) {
+    const final = await failJob(store, jobId, failReason, clock);
+    deps.log?.('job-failed', { jobId, reason: failReason });
+    if (final.status !== 'FAILED') return { outcome: 'STOPPED', reason: stoppedReason(final), job: final };
+    return { outcome: 'FAILED', reason: failReason, job: final };
+  }
+  if (triggered) {
+    await deps.writer.putToShards(
+      shards.map((s) => ({ shardId: s.shardId, explicitHashKey: s.startingHashKey })),
+      encodeBarrier({
+        jobId,
+        checkpointId: triggered.checkpointId,
+        kind: 'CHECKPOINT',
+        triggerTimeMs: triggered.triggerTimeMs,
+      }),
+    );
+    stats.triggered++;
+    deps.log?.('checkpoint-triggered', { jobId, checkpointId: triggered.checkpointId });
+  }
+  const expectedShards = triggered?.expectedShards ?? newestExpected(records);
   return {
     outcome: 'RUNNING',
-    job,
+    job: base.job,
     state,
     view,
     decision,
     ...(triggered ? { triggered } : {}),
-    stillPending: (decision.trigger && nowMs >= notBeforeMs) || pendingAfterAborts.length > 0,
+    stillPending: triggered !== undefined || pendingAfterAborts.length > 0,
     nextWakeMs,
-    ...(newest ? { expectedShards: newest.expectedShards } : {}),
+    ...(expectedShards ? { expectedShards } : {}),
     leftToLastAcker,
   };
 }
@@ -180,78 +316,101 @@ function stoppedReason(job: JobMeta): string {
   return job.statusReason ?? `job is ${job.status}`;
 }
 
-function newestRecord(records: CheckpointRecord[]): CheckpointRecord | undefined {
+/** The job and its ledger, creating the job on first use. */
+async function readLedgerOf(store: CheckpointStore, jobId: string, clock: Clock): Promise<JobLedger> {
+  const found = await store.readLedger(jobId);
+  if (found) return found;
+  await ensureJob(store, jobId, clock);
+  const created = await store.readLedger(jobId);
+  if (!created) throw new NotFoundError(`job ${JSON.stringify(jobId)} vanished right after it was created`);
+  return created;
+}
+
+/** The newest checkpoint's expected shards: the first one's processor leads the triggers. */
+function newestExpected(records: readonly CheckpointRecord[]): string[] | undefined {
   return records
     .filter((r) => r.kind === 'CHECKPOINT' && r.expectedShards.length > 0)
     .reduce<CheckpointRecord | undefined>(
       (a, r) => (a === undefined || r.checkpointId > a.checkpointId ? r : a),
       undefined,
-    );
+    )?.expectedShards;
 }
 
 /**
- * Completes every PENDING checkpoint whose acks are all in, oldest first.
- * Updates `records` in place; returns the ids completed, and a reason to fail the
- * job when declined checkpoints exceed the tolerance.
+ * The latest pointer names the newest checkpoint or savepoint completed in the
+ * job's generation; it never moves back (a restore moves it with updateJob).
  */
-async function completePending(
+function newestCompletedId(
+  records: readonly CheckpointRecord[],
+  generation: number,
+  current: number | undefined,
+): number | undefined {
+  let newest = current;
+  for (const r of records) {
+    if (
+      r.status === 'COMPLETED' &&
+      r.generation === generation &&
+      (newest === undefined || r.checkpointId > newest)
+    ) {
+      newest = r.checkpointId;
+    }
+  }
+  return newest;
+}
+
+interface SavepointStep {
+  records: CheckpointRecord[];
+  completedAny: boolean;
+  leftToLastAcker: boolean;
+  continuousFailureCount: number;
+  declinedFailure: string | undefined;
+}
+
+/** Completes every PENDING savepoint whose acks are all in (their own items, as before the ledger). */
+async function completePendingSavepoints(
   deps: CoordinatorStepDependencies,
   settings: CoordinatorStepSettings,
-  records: CheckpointRecord[],
-  continuousFailureCount: number,
+  savepoints: CheckpointRecord[],
+  before: DerivedCoordinatorState,
   stats: StepStatistics,
-  asAckerOf: string | undefined,
-): Promise<{
-  declinedFailure: string | undefined;
-  completedNow: Set<number>;
-  vanished: Set<number>;
-  leftToLastAcker: boolean;
-}> {
-  let failure: string | undefined;
-  let leftToLastAcker = false;
-  const vanished = new Set<number>();
-  let count = continuousFailureCount;
-  const completedNow = new Set<number>();
-  const pending = records
-    .filter((r) => r.status === 'PENDING')
-    .sort((a, b) => a.checkpointId - b.checkpointId);
+  options: CoordinatorStepOptions,
+): Promise<SavepointStep> {
+  const result: SavepointStep = {
+    records: savepoints,
+    completedAny: false,
+    leftToLastAcker: false,
+    continuousFailureCount: before.continuousFailureCount,
+    declinedFailure: undefined,
+  };
+  const pending = savepoints.filter((r) => r.status === 'PENDING');
   for (const record of pending) {
-    const result = await tryCompleteCheckpoint(
+    const completion = await tryCompleteCheckpoint(
       deps,
       settings.jobId,
       record.checkpointId,
-      asAckerOf === undefined ? {} : { asAckerOf },
+      options.asAckerOf === undefined ? {} : { asAckerOf: options.asAckerOf },
     );
-    if (result.status === 'COMPLETED') {
-      Object.assign(record, result.checkpoint);
-      count = onCompletionReset();
-      completedNow.add(record.checkpointId);
+    if (completion.status === 'COMPLETED') {
+      Object.assign(record, completion.checkpoint);
+      result.completedAny = true;
+      result.continuousFailureCount = onCompletionReset();
       stats.completed++;
       deps.log?.('checkpoint-completed', {
         jobId: settings.jobId,
         checkpointId: record.checkpointId,
-        ...result.checkpoint.stats,
+        ...completion.checkpoint.stats,
       });
-    } else if (result.status === 'ABORTED') {
+    } else if (completion.status === 'ABORTED') {
       Object.assign(record, { status: 'ABORTED', abortReason: 'CHECKPOINT_DECLINED' });
       stats.aborted++;
-      const counted = countFailure(
-        count,
-        'CHECKPOINT_DECLINED',
-        settings.config.tolerableFailedCheckpoints,
-        record.kind,
-      );
-      count = counted.count;
-      failure ??= counted.failJob;
-    } else if (result.status === 'PENDING' && result.leftToShard !== undefined) {
-      leftToLastAcker = true;
-    } else if (result.status === 'NOT_PENDING') {
-      // Another actor completed, aborted or removed it since the listing: decide on what is stored.
-      if (result.checkpoint) Object.assign(record, result.checkpoint);
-      else vanished.add(record.checkpointId);
+    } else if (completion.status === 'PENDING' && completion.leftToShard !== undefined) {
+      result.leftToLastAcker = true;
+    } else if (completion.status === 'NOT_PENDING' && completion.checkpoint) {
+      Object.assign(record, completion.checkpoint);
     }
   }
-  return { declinedFailure: failure, completedNow, vanished, leftToLastAcker };
+  result.records = savepoints.filter((r) => pending.includes(r) || r.status !== 'PENDING');
+  return result;
 }
 
 /** The pure decision's input, from the stored records and the state derived from them. */
@@ -273,65 +432,4 @@ export function coordinatorView(
       .filter((r) => r.status === 'COMPLETED')
       .map((r) => ({ checkpointId: r.checkpointId, kind: r.kind, completedAtMs: r.completedAtMs ?? 0 })),
   };
-}
-
-/**
- * The latest pointer must name the newest checkpoint completed in the job's
- * generation: a completion interrupted between its two writes is finished here.
- */
-async function repairLatestPointer(
-  store: CheckpointStore,
-  job: JobMeta,
-  records: CheckpointRecord[],
-  completedNow: ReadonlySet<number>,
-): Promise<number | undefined> {
-  const newest = records
-    .filter((r) => r.status === 'COMPLETED' && r.generation === job.generation)
-    .reduce<CheckpointRecord | undefined>(
-      (a, r) => (a === undefined || r.checkpointId > a.checkpointId ? r : a),
-      undefined,
-    );
-  if (!newest || (job.latestCheckpointId ?? -1) >= newest.checkpointId) return job.latestCheckpointId;
-  // The job was read before this step's completions, which moved the pointer themselves.
-  if (completedNow.has(newest.checkpointId)) return newest.checkpointId;
-  await store.advanceLatestCheckpoint(job.jobId, newest.checkpointId);
-  return newest.checkpointId;
-}
-
-/**
- * An id allocated but never recorded (a trigger that crashed between its two
- * writes) would refuse every later conditional trigger. The supervisor records it
- * as an ABORTED lost trigger (not counted as a failure), so the highest stored id
- * meets the counter again. A trigger still between its writes loses its id: its
- * createCheckpoint is refused before any barrier is sent.
- */
-async function recordLostTrigger(
-  deps: CoordinatorStepDependencies,
-  settings: CoordinatorStepSettings,
-  job: JobMeta,
-  records: CheckpointRecord[],
-): Promise<void> {
-  const highest = records.reduce((max, r) => Math.max(max, r.checkpointId), 0);
-  if (job.lastCheckpointId <= highest) return;
-  const record: CheckpointRecord = {
-    checkpointId: job.lastCheckpointId,
-    kind: 'CHECKPOINT',
-    status: 'ABORTED',
-    generation: job.generation,
-    triggerTimeMs: deps.clock.nowMs(),
-    expectedShards: [],
-    storagePrefix: settings.storagePrefixFor(job.lastCheckpointId),
-    failureReason: `checkpoint id ${job.lastCheckpointId} was allocated but never recorded (the trigger failed)`,
-    abortReason: LOST_TRIGGER_REASON,
-  };
-  try {
-    await deps.store.createCheckpoint(settings.jobId, record);
-    records.push(record);
-    deps.log?.('lost-trigger-recorded', { jobId: settings.jobId, checkpointId: record.checkpointId });
-  } catch (error) {
-    if (!(error instanceof ConditionFailedError)) throw error;
-    // The trigger wrote its record after all: the next listing sees it.
-    const found = await deps.store.getCheckpoint(settings.jobId, record.checkpointId);
-    if (found) records.push(found);
-  }
 }

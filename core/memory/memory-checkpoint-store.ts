@@ -1,13 +1,17 @@
+import { applyLedgerChange, findInLedger, ledgerCreate, ledgerTransition } from '../aws/checkpoint-ledger.js';
 import { refusals } from '../aws/checkpoint-store-errors.js';
 import * as items from '../aws/dynamodb-items.js';
 import * as keys from '../aws/dynamodb-keys.js';
 import { type CheckpointTransition, checkpointTransitionFields } from '../aws/dynamodb-updates.js';
 import type {
+  CheckpointKind,
   CheckpointRecord,
   CheckpointStatus,
   CheckpointStore,
   CursorCommit,
+  JobLedger,
   JobMeta,
+  LedgerChange,
   ShardAck,
   ShardCursor,
 } from '../ports/index.js';
@@ -72,13 +76,12 @@ export class MemoryCheckpointStore implements CheckpointStore {
       const found = this.read(keys.metaKey(jobId), items.itemToJob);
       if (!found) throw refusals.jobMissing('updateJob', jobId);
       if (found.version !== expectedVersion) throw refusals.jobVersion(jobId, expectedVersion, found.version);
-      // lastCheckpointId is only moved by allocateCheckpointId, as in DynamoDB.
-      const item = items.jobToItem({
+      // lastCheckpointId is only moved by allocateCheckpointId (and a ledger commit), as in DynamoDB.
+      const item = this.putMeta({
         ...next,
         version: expectedVersion + 1,
         lastCheckpointId: found.lastCheckpointId,
       });
-      this.table.put(item);
       return items.itemToJob(item);
     });
   }
@@ -95,7 +98,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
         throw refusals.counterMoved(jobId, expectedLastCheckpointId, found.lastCheckpointId);
       }
       const lastCheckpointId = found.lastCheckpointId + 1;
-      this.table.put(items.jobToItem({ ...found, lastCheckpointId }));
+      this.putMeta({ ...found, lastCheckpointId });
       return lastCheckpointId;
     });
   }
@@ -108,9 +111,25 @@ export class MemoryCheckpointStore implements CheckpointStore {
       const found = this.read(keys.metaKey(jobId), items.itemToJob);
       if (!found) throw refusals.latestWithoutJob(jobId);
       if ((found.latestCheckpointId ?? -1) >= checkpointId) return;
-      this.table.put(
-        items.jobToItem({ ...found, latestCheckpointId: checkpointId, version: found.version + 1 }),
-      );
+      this.putMeta({ ...found, latestCheckpointId: checkpointId, version: found.version + 1 });
+    });
+  }
+
+  readLedger(jobId: string): Promise<JobLedger | undefined> {
+    return this.run('readLedger', [jobId], () => {
+      keys.assertJobId(jobId);
+      return this.ledger(jobId);
+    });
+  }
+
+  commitLedger(jobId: string, base: JobLedger, change: LedgerChange): Promise<JobLedger> {
+    return this.run('commitLedger', [jobId, base, change], () => {
+      keys.assertJobId(jobId);
+      keys.assertSameJob(jobId, base.job.jobId);
+      const current = this.ledger(jobId);
+      if (!current) throw refusals.jobMissing('commitLedger', jobId);
+      // The stored ledger at base's version is base itself: apply to what is stored.
+      return this.putLedger(applyLedgerChange(current, base.job.version, change));
     });
   }
 
@@ -120,7 +139,16 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return this.run('createCheckpoint', [jobId, record], () => {
       keys.assertJobId(jobId);
       keys.assertCheckpointId(record.checkpointId);
-      const found = this.read(keys.checkpointKey(jobId, record.checkpointId), items.itemToCheckpoint);
+      if (record.kind === 'CHECKPOINT') {
+        const ledger = this.ledger(jobId);
+        if (!ledger) throw refusals.jobMissing('createCheckpoint', jobId);
+        this.putLedger(applyLedgerChange(ledger, ledger.job.version, ledgerCreate(ledger, record)));
+        return;
+      }
+      const ledger = this.ledger(jobId);
+      const found =
+        (ledger && findInLedger(ledger, record.checkpointId)) ??
+        this.read(keys.checkpointKey(jobId, record.checkpointId), items.itemToCheckpoint);
       if (found) throw refusals.checkpointExists(jobId, record.checkpointId, found.status);
       this.table.put(items.checkpointToItem(jobId, record));
     });
@@ -130,6 +158,9 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return this.run('getCheckpoint', [jobId, checkpointId], () => {
       keys.assertJobId(jobId);
       keys.assertCheckpointId(checkpointId);
+      const ledger = this.ledger(jobId);
+      const inLedger = ledger && findInLedger(ledger, checkpointId);
+      if (inLedger) return structuredClone(inLedger);
       return this.read(keys.checkpointKey(jobId, checkpointId), items.itemToCheckpoint);
     });
   }
@@ -143,6 +174,13 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return this.run('transitionCheckpoint', [jobId, checkpointId, from, next], () => {
       keys.assertJobId(jobId);
       keys.assertCheckpointId(checkpointId);
+      const ledger = this.ledger(jobId);
+      const inLedger = ledger && findInLedger(ledger, checkpointId);
+      if (ledger && inLedger) {
+        const { record, change } = ledgerTransition(ledger, inLedger, from, next);
+        this.putLedger(applyLedgerChange(ledger, ledger.job.version, change));
+        return structuredClone(record);
+      }
       const found = this.read(keys.checkpointKey(jobId, checkpointId), items.itemToCheckpoint);
       if (!found) throw refusals.checkpointMissing('transitionCheckpoint', jobId, checkpointId);
       if (found.status !== from) throw refusals.checkpointStatus(jobId, checkpointId, from, found.status);
@@ -152,17 +190,30 @@ export class MemoryCheckpointStore implements CheckpointStore {
     });
   }
 
-  listCheckpoints(jobId: string): Promise<CheckpointRecord[]> {
-    return this.run('listCheckpoints', [jobId], () => {
+  listCheckpoints(jobId: string, kind?: CheckpointKind): Promise<CheckpointRecord[]> {
+    return this.run('listCheckpoints', kind === undefined ? [jobId] : [jobId, kind], () => {
       keys.assertJobId(jobId);
-      return this.table.query(keys.jobPk(jobId), keys.CHECKPOINT_SK_PREFIX).map(items.itemToCheckpoint);
+      const saved =
+        kind === 'CHECKPOINT'
+          ? []
+          : this.table.query(keys.jobPk(jobId), keys.CHECKPOINT_SK_PREFIX).map(items.itemToCheckpoint);
+      const ledger = kind === 'SAVEPOINT' ? [] : (this.ledger(jobId)?.checkpoints ?? []);
+      return [...ledger, ...saved].sort((a, b) => a.checkpointId - b.checkpointId);
     });
   }
 
   /** Acks first, then the record, as the DynamoDB adapter does. */
   deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> {
     return this.run('deleteCheckpoint', [jobId, checkpointId], () => {
-      this.removeAcks(jobId, checkpointId);
+      keys.assertJobId(jobId);
+      keys.assertCheckpointId(checkpointId);
+      const ledger = this.ledger(jobId);
+      if (ledger && findInLedger(ledger, checkpointId)) {
+        this.removeAcks(jobId, checkpointId, 'CHECKPOINT');
+        this.putLedger(applyLedgerChange(ledger, ledger.job.version, { remove: [checkpointId] }));
+        return;
+      }
+      this.removeAcks(jobId, checkpointId, 'SAVEPOINT');
       this.table.delete(keys.checkpointKey(jobId, checkpointId));
     });
   }
@@ -173,31 +224,49 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return this.run('putAck', [jobId, ack], () => {
       keys.assertJobId(jobId);
       keys.assertAck(ack);
-      const found = this.read(keys.ackKey(jobId, ack.checkpointId, ack.shardId), items.itemToAck);
-      if (found) throw refusals.ackExists(jobId, ack.checkpointId, ack.shardId, found.sequenceNumber);
+      const found = this.read(keys.ackKey(jobId, ack.checkpointId, ack.shardId, ack.kind), items.itemToAck);
+      if (found && found.checkpointId === ack.checkpointId) {
+        throw refusals.ackExists(jobId, ack.checkpointId, ack.shardId, found.sequenceNumber);
+      }
+      if (found && found.checkpointId > ack.checkpointId) {
+        throw refusals.slotTaken(jobId, ack.checkpointId, ack.shardId, found.checkpointId);
+      }
       this.table.put(items.ackToItem(jobId, ack));
     });
   }
 
-  getAck(jobId: string, checkpointId: number, shardId: string): Promise<ShardAck | undefined> {
+  getAck(
+    jobId: string,
+    checkpointId: number,
+    shardId: string,
+    kind?: CheckpointKind,
+  ): Promise<ShardAck | undefined> {
     return this.run('getAck', [jobId, checkpointId, shardId], () => {
       keys.assertJobId(jobId);
       keys.assertCheckpointId(checkpointId);
       keys.assertShardId(shardId);
-      return this.read(keys.ackKey(jobId, checkpointId, shardId), items.itemToAck);
+      const at = (k: CheckpointKind) => {
+        const found = this.read(keys.ackKey(jobId, checkpointId, shardId, k), items.itemToAck);
+        return found?.checkpointId === checkpointId ? found : undefined;
+      };
+      return kind === undefined ? (at('CHECKPOINT') ?? at('SAVEPOINT')) : at(kind);
     });
   }
 
-  listAcks(jobId: string, checkpointId: number): Promise<ShardAck[]> {
+  listAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<ShardAck[]> {
     return this.run('listAcks', [jobId, checkpointId], () => {
       keys.assertJobId(jobId);
       keys.assertCheckpointId(checkpointId);
-      return this.table.query(keys.jobPk(jobId), keys.ackPrefix(checkpointId)).map(items.itemToAck);
+      return this.acksOf(jobId, checkpointId, kind).map(items.itemToAck);
     });
   }
 
-  deleteAcks(jobId: string, checkpointId: number): Promise<void> {
-    return this.run('deleteAcks', [jobId, checkpointId], () => this.removeAcks(jobId, checkpointId));
+  deleteAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<void> {
+    return this.run('deleteAcks', [jobId, checkpointId], () => {
+      keys.assertJobId(jobId);
+      keys.assertCheckpointId(checkpointId);
+      this.removeAcks(jobId, checkpointId, kind);
+    });
   }
 
   // --- cursors ----------------------------------------------------------
@@ -279,11 +348,38 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return item && fromItem(item);
   }
 
-  private removeAcks(jobId: string, checkpointId: number): void {
-    keys.assertJobId(jobId);
-    keys.assertCheckpointId(checkpointId);
-    for (const item of this.table.query(keys.jobPk(jobId), keys.ackPrefix(checkpointId))) {
+  /** Without a kind: the slot first, then a savepoint's own items. */
+  private acksOf(jobId: string, checkpointId: number, kind: CheckpointKind | undefined): items.Item[] {
+    const query = (k: CheckpointKind) =>
+      this.table
+        .query(keys.jobPk(jobId), keys.ackPrefix(checkpointId, k))
+        .filter((item) => item.checkpointId?.N === String(checkpointId));
+    if (kind !== undefined) return query(kind);
+    const inSlot = query('CHECKPOINT');
+    return inSlot.length > 0 ? inSlot : query('SAVEPOINT');
+  }
+
+  private removeAcks(jobId: string, checkpointId: number, kind: CheckpointKind | undefined): void {
+    for (const item of this.acksOf(jobId, checkpointId, kind)) {
       this.table.delete({ pk: item.pk!.S!, sk: item.sk!.S! });
     }
+  }
+
+  private ledger(jobId: string): JobLedger | undefined {
+    const item = this.table.get(keys.metaKey(jobId));
+    return item && { job: items.itemToJob(item), checkpoints: items.itemToLedger(item) };
+  }
+
+  /** Writes META, keeping the ledger it holds. */
+  private putMeta(job: JobMeta): items.Item {
+    const ledger = this.table.get(keys.metaKey(job.jobId))?.ledger;
+    const item = { ...items.jobToItem(job), ...(ledger ? { ledger } : {}) };
+    this.table.put(item);
+    return item;
+  }
+
+  private putLedger(ledger: JobLedger): JobLedger {
+    this.table.put({ ...items.jobToItem(ledger.job), ledger: items.ledgerToAttr(ledger.checkpoints) });
+    return structuredClone(ledger);
   }
 }

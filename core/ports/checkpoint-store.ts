@@ -2,15 +2,26 @@ import type { SnapshotRef } from './snapshot-store.js';
 
 /**
  * Checkpoint metadata, one DynamoDB table (pk/sk) in production:
- *   JOB#<job> / META                     JobMeta
- *   JOB#<job> / CKPT#<id:12>             CheckpointRecord
- *   JOB#<job> / ACK#<id:12>#<shardId>    ShardAck (one item per shard: no 400 KB limit, no hot item)
+ *   JOB#<job> / META                     JobMeta, and the ledger: every CheckpointRecord of kind CHECKPOINT
+ *   JOB#<job> / CKPT#<id:12>             CheckpointRecord of kind SAVEPOINT (kept until disposed)
+ *   JOB#<job> / ACK#S<slot:3>#<shardId>  ShardAck of a checkpoint, in slot id mod ACK_SLOTS (overwritten, never deleted)
+ *   JOB#<job> / ACK#<id:12>#<shardId>    ShardAck of a savepoint
  *   JOB#<job> / SHARD#<shardId>          ShardCursor
+ * One item per ack: no 400 KB limit, no hot item. The coordinator's state is one
+ * item (docs/adr/0001-coordinator-cost.md): a step that completes, subsumes and
+ * triggers is one conditional write of META (commitLedger).
  * Every write that decides something is conditional; the failed condition
  * surfaces as ConditionFailedError. No transactions: each write alone is a safe step.
  */
 
 export const CHECKPOINT_ID_DIGITS = 12;
+/**
+ * Ack slots of periodic checkpoints: the acks of checkpoint n live in slot n mod
+ * ACK_SLOTS, so the table holds at most ACK_SLOTS x shards checkpoint acks and
+ * none is ever deleted. A trigger never picks an id whose slot a pending or
+ * retained checkpoint still uses (see core/checkpoint/ack-slots.ts).
+ */
+export const ACK_SLOTS = 64;
 /** Largest checkpoint id: ids are zero-padded to 12 digits in sort keys. */
 export const MAX_CHECKPOINT_ID = 10 ** CHECKPOINT_ID_DIGITS - 1;
 
@@ -91,6 +102,8 @@ export type AckedSnapshot = { ref: SnapshotRef } | InlineSnapshot;
 
 export interface ShardAck {
   checkpointId: number;
+  /** Savepoint acks keep their own items; absent: a periodic checkpoint's (slot) ack. */
+  kind?: 'SAVEPOINT';
   shardId: string;
   generation: number;
   /** Sequence number of the barrier: the snapshot holds the state just before it. */
@@ -119,6 +132,25 @@ export interface CursorCommit {
   updatedAtMs: number;
 }
 
+/** The coordinator's state as one item: the job and the ledger of periodic checkpoints. */
+export interface JobLedger {
+  job: JobMeta;
+  /** Every CheckpointRecord of kind CHECKPOINT, by ascending id. */
+  checkpoints: CheckpointRecord[];
+}
+
+/** One coordinator step's changes, written at once (commitLedger). */
+export interface LedgerChange {
+  /** Records of kind CHECKPOINT to write (new or changed). */
+  put?: CheckpointRecord[];
+  /** Ids to drop from the ledger (subsumed, pruned history). */
+  remove?: number[];
+  /** The counter, when this step triggered: must be above the stored one. */
+  lastCheckpointId?: number;
+  /** The latest pointer, forward only. */
+  latestCheckpointId?: number;
+}
+
 export interface CheckpointStore {
   // --- job -------------------------------------------------------------
   createJob(meta: JobMeta): Promise<void>;
@@ -134,7 +166,18 @@ export interface CheckpointStore {
   /** Moves the latest pointer to `checkpointId` only if it is newer than the current one. */
   advanceLatestCheckpoint(jobId: string, checkpointId: number): Promise<void>;
 
+  /** The job and its ledger, in one strongly consistent read. */
+  readLedger(jobId: string): Promise<JobLedger | undefined>;
+  /**
+   * Applies a step's changes to `base` (what readLedger returned) in one
+   * conditional write, if the job's version is still `base.job.version` (a counter
+   * that would not move forward, or a pointer that would move back, is refused
+   * too: ConditionFailedError). Bumps the version; returns the new job and ledger.
+   */
+  commitLedger(jobId: string, base: JobLedger, change: LedgerChange): Promise<JobLedger>;
+
   // --- checkpoints ------------------------------------------------------
+  /** Kind CHECKPOINT goes to the ledger (bumping the job version), SAVEPOINT to its own item. */
   createCheckpoint(jobId: string, record: CheckpointRecord): Promise<void>;
   getCheckpoint(jobId: string, checkpointId: number): Promise<CheckpointRecord | undefined>;
   /** Conditional on the current status being `from`. */
@@ -144,15 +187,29 @@ export interface CheckpointStore {
     from: CheckpointStatus,
     next: Partial<Omit<CheckpointRecord, 'checkpointId' | 'kind'>> & { status: CheckpointStatus },
   ): Promise<CheckpointRecord>;
-  listCheckpoints(jobId: string): Promise<CheckpointRecord[]>;
+  /** By ascending id; `kind` lists only the ledger (CHECKPOINT) or only the savepoint items. */
+  listCheckpoints(jobId: string, kind?: CheckpointKind): Promise<CheckpointRecord[]>;
   deleteCheckpoint(jobId: string, checkpointId: number): Promise<void>;
 
   // --- acks -------------------------------------------------------------
-  /** Once per (checkpoint, shard): a second ack fails with ConditionFailedError. */
+  /**
+   * Once per (checkpoint, shard): a second ack fails with ConditionFailedError, and
+   * so does a checkpoint's ack into a slot that holds a newer checkpoint's.
+   */
   putAck(jobId: string, ack: ShardAck): Promise<void>;
-  getAck(jobId: string, checkpointId: number, shardId: string): Promise<ShardAck | undefined>;
-  listAcks(jobId: string, checkpointId: number): Promise<ShardAck[]>;
-  deleteAcks(jobId: string, checkpointId: number): Promise<void>;
+  /**
+   * `kind` says where to look: a savepoint's own items, or a checkpoint's slot;
+   * without it, the slot first, then a savepoint's items (one more read).
+   */
+  getAck(
+    jobId: string,
+    checkpointId: number,
+    shardId: string,
+    kind?: CheckpointKind,
+  ): Promise<ShardAck | undefined>;
+  listAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<ShardAck[]>;
+  /** A slot ack is deleted only while it still holds this checkpoint's. */
+  deleteAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<void>;
 
   // --- cursors ----------------------------------------------------------
   createCursor(jobId: string, cursor: ShardCursor): Promise<void>;

@@ -71,7 +71,8 @@ export async function acknowledgeBarrier(
   if (checkpoint.generation !== generation)
     return skip(`generation ${checkpoint.generation} != ${generation}`);
   if (!checkpoint.expectedShards.includes(shardId)) return skip('shard not expected');
-  if (await store.getAck(settings.jobId, checkpointId, shardId)) return skip('already acknowledged');
+  if (await store.getAck(settings.jobId, checkpointId, shardId, checkpoint.kind))
+    return skip('already acknowledged');
 
   const sha256 = sha256Hex(pending.bytes);
   const sizeBytes = pending.bytes.length;
@@ -87,6 +88,7 @@ export async function acknowledgeBarrier(
   }
   const ack: ShardAck = {
     checkpointId,
+    ...(checkpoint.kind === 'SAVEPOINT' ? { kind: 'SAVEPOINT' as const } : {}),
     shardId,
     generation,
     sequenceNumber: pending.sequenceNumber,
@@ -103,7 +105,7 @@ export async function acknowledgeBarrier(
   // late ack back so nothing is left under an aborted checkpoint.
   const after = await store.getCheckpoint(settings.jobId, checkpointId);
   if (after?.status !== 'PENDING' && after?.status !== 'COMPLETED') {
-    await store.deleteAcks(settings.jobId, checkpointId);
+    await store.deleteAcks(settings.jobId, checkpointId, checkpoint.kind);
     if ('ref' in snapshot) await snapshots.delete([snapshot.ref.key]);
     return skip(`checkpoint became ${after?.status ?? 'unknown'} during the upload`);
   }

@@ -1,11 +1,16 @@
-import { effectiveIntervalMs } from '../checkpoint/checkpoint-coordinator-decisions.js';
+import { lastAck, missingShards } from '../checkpoint/checkpoint-completion.js';
+import {
+  effectiveIntervalMs,
+  effectiveMaxConcurrentCheckpoints,
+} from '../checkpoint/checkpoint-coordinator-decisions.js';
 import {
   type CoordinatorStepDependencies,
+  type CoordinatorStepOptions,
   type CoordinatorStepSettings,
   runCoordinatorStep,
   type StepStatistics,
 } from '../checkpoint/coordinator-step.js';
-import type { CheckpointRecord } from '../ports/checkpoint-store.js';
+import type { CheckpointRecord, ShardAck } from '../ports/checkpoint-store.js';
 import type { BatchOutcome } from './types.js';
 
 /**
@@ -19,6 +24,9 @@ export interface ProcessorCoordinationOptions {
   /** Accumulates what this container's steps did (tests, the local runtime). */
   stats?: StepStatistics;
 }
+
+/** How long after a checkpoint's trigger its leader steps at the earliest (two Lambda poll rounds). */
+export const LEADER_GRACE_MS = 2_000;
 
 /**
  * "The processors drive": after a batch, a processor runs one coordinator step
@@ -41,15 +49,25 @@ export class ProcessorCoordination {
    * a completed checkpoint is seen as such).
    */
   private followUpShardIds = new Set<string>();
+  /** The pending checkpoint this container acked last (from the record read at the ack). */
+  private ackedCheckpoint: CheckpointRecord | undefined;
 
   constructor(private readonly options: ProcessorCoordinationOptions) {}
 
   /** A checkpoint this container saw while acking a barrier: it names the leader and the schedule. */
   onCheckpointSeen(record: CheckpointRecord): void {
+    if (record.status === 'PENDING') this.ackedCheckpoint = record;
     if (record.kind !== 'CHECKPOINT' || record.expectedShards.length === 0) return;
     this.leaderShardId = record.expectedShards[0];
-    const intervalMs = effectiveIntervalMs(this.options.settings.config);
-    if (intervalMs !== undefined) this.nextDueMs = record.triggerTimeMs + intervalMs;
+    const { config } = this.options.settings;
+    // With one checkpoint at a time, a newer barrier means the older one is settled: no follow-up.
+    if (effectiveMaxConcurrentCheckpoints(config) === 1) this.followUpShardIds.clear();
+    const intervalMs = effectiveIntervalMs(config);
+    // The last acker triggers the next checkpoint in its completing write when it is due;
+    // the leader steps only if that has not happened a grace later (an interval shorter
+    // than the ack round trip would otherwise have both step for the same trigger).
+    if (intervalMs !== undefined)
+      this.nextDueMs = record.triggerTimeMs + Math.max(intervalMs, LEADER_GRACE_MS);
   }
 
   /** Whether this batch calls for a step. */
@@ -68,8 +86,18 @@ export class ProcessorCoordination {
     const { deps, settings } = this.options;
     const unrestricted = this.leads(shardId) || this.followUpShardIds.delete(shardId);
     try {
-      // Stepping only because it acked, it completes only as the last acker.
-      const options = unrestricted ? {} : { asAckerOf: shardId };
+      let options: CoordinatorStepOptions = {};
+      if (!unrestricted) {
+        // Stepping only because it acked: one read of the acks says whether this
+        // shard's ack was the last; only the last acker runs the step.
+        const turn = await this.lastAckerTurn(shardId);
+        if (turn === 'NOT_YET') return;
+        if (turn === 'ANOTHER_SHARD') {
+          this.followUpShardIds.add(shardId);
+          return;
+        }
+        options = turn === 'UNKNOWN' ? { asAckerOf: shardId } : { knownAcks: turn };
+      }
       const step = await runCoordinatorStep(deps, settings, options, this.options.stats);
       if (step.outcome === 'RUNNING' && step.leftToLastAcker) this.followUpShardIds.add(shardId);
       if (step.outcome !== 'RUNNING') {
@@ -83,5 +111,24 @@ export class ProcessorCoordination {
       // Try again an interval later; the supervisor covers meanwhile.
       this.nextDueMs = deps.clock.nowMs() + (effectiveIntervalMs(settings.config) ?? 0);
     }
+  }
+
+  /**
+   * Whether this shard's ack completed the set of the periodic checkpoint it acked:
+   * the acks (to hand to the step, which then does not read them again), not yet,
+   * another shard's turn (its ack is the last), or unknown (a savepoint: the step decides).
+   */
+  private async lastAckerTurn(
+    shardId: string,
+  ): Promise<ReadonlyMap<number, ShardAck[]> | 'NOT_YET' | 'ANOTHER_SHARD' | 'UNKNOWN'> {
+    const record = this.ackedCheckpoint;
+    if (record?.kind !== 'CHECKPOINT') return 'UNKNOWN';
+    const { deps, settings } = this.options;
+    const acks = await deps.store.listAcks(settings.jobId, record.checkpointId, 'CHECKPOINT');
+    const current = acks.filter((a) => a.generation === record.generation);
+    if (missingShards(record, current).length > 0) return 'NOT_YET';
+    const expected = new Set(record.expectedShards);
+    if (lastAck(current.filter((a) => expected.has(a.shardId)))?.shardId !== shardId) return 'ANOTHER_SHARD';
+    return new Map([[record.checkpointId, acks]]);
   }
 }

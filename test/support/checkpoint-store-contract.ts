@@ -4,6 +4,7 @@ import { ackContract } from './checkpoint-store-contract/acks.js';
 import { checkpointContract } from './checkpoint-store-contract/checkpoints.js';
 import { cursorContract } from './checkpoint-store-contract/cursors.js';
 import { jobContract } from './checkpoint-store-contract/jobs.js';
+import { ledgerContract } from './checkpoint-store-contract/ledger.js';
 
 export interface StoreUnderTest {
   store: CheckpointStore;
@@ -34,5 +35,6 @@ export function checkpointStoreContract(name: string, makeStore: () => Promise<S
     checkpointContract(store);
     ackContract(store);
     cursorContract(store);
+    ledgerContract(store);
   });
 }

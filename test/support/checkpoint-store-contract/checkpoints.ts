@@ -1,10 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConditionFailedError, NotFoundError } from '../../../core/errors/index.js';
 import type { CheckpointStore } from '../../../core/ports/index.js';
 import { aCheckpoint, aCursor, aJob, anAck, JOB, rejectionOf, shardId } from '../checkpoint-fixtures.js';
 
 export function checkpointContract(store: () => CheckpointStore): void {
   describe('checkpoints', () => {
+    // Periodic checkpoints live in their job's ledger (META): the job comes first, as in production.
+    beforeEach(async () => {
+      await store().createJob(aJob());
+    });
+
     it('getCheckpoint returns what createCheckpoint stored, optional fields included', async () => {
       // Prepare
       const record = aCheckpoint(3, {
@@ -114,11 +119,12 @@ export function checkpointContract(store: () => CheckpointStore): void {
 
     it('listCheckpoints returns only this job checkpoints, in id order, no acks or cursors', async () => {
       // Prepare
-      for (const id of [10, 2, 1, 100]) await store().createCheckpoint(JOB, aCheckpoint(id));
+      for (const id of [10, 2, 1]) await store().createCheckpoint(JOB, aCheckpoint(id));
+      await store().createCheckpoint(JOB, aCheckpoint(100, { kind: 'SAVEPOINT' }));
+      await store().createJob(aJob({ jobId: 'job-b' }));
       await store().createCheckpoint('job-b', aCheckpoint(5));
       await store().putAck(JOB, anAck(2, shardId(0)));
       await store().createCursor(JOB, aCursor(shardId(0)));
-      await store().createJob(aJob());
 
       // Act
       const listed = await store().listCheckpoints(JOB);

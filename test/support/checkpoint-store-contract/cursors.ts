@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadInputError, ConditionFailedError, NotFoundError } from '../../../core/errors/index.js';
 import type { CheckpointStore, CursorCommit } from '../../../core/ports/index.js';
-import { aCheckpoint, aCursor, anAck, JOB, rejectionOf, shardId } from '../checkpoint-fixtures.js';
+import { aCheckpoint, aCursor, aJob, anAck, JOB, rejectionOf, shardId } from '../checkpoint-fixtures.js';
 
 const SHARD = shardId(0);
 const commit = (lastSequenceNumber: string, owner = 'container-1'): CursorCommit => ({
@@ -152,6 +152,7 @@ export function cursorContract(store: () => CheckpointStore): void {
       // Prepare
       for (const i of [2, 0, 1]) await store().createCursor(JOB, aCursor(shardId(i)));
       await store().createCursor('job-b', aCursor(shardId(5)));
+      await store().createJob(aJob());
       await store().createCheckpoint(JOB, aCheckpoint(1));
       await store().putAck(JOB, anAck(1, shardId(0)));
 

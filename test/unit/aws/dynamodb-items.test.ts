@@ -26,26 +26,31 @@ describe('checkpoint table item layout', () => {
     const keys = [
       jobToItem(aJob()),
       checkpointToItem(JOB, aCheckpoint(7)),
-      ackToItem(JOB, anAck(7, shardId(1))),
+      ackToItem(JOB, anAck(7, shardId(1), { kind: 'SAVEPOINT' })),
+      ackToItem(JOB, anAck(71, shardId(1))),
       cursorToItem(JOB, aCursor(shardId(1))),
     ].map((item) => `${item.pk?.S} ${item.sk?.S}`);
 
-    // Assess
+    // Assess: a periodic checkpoint's ack lives in slot id mod 64
     expect(keys).toEqual([
       'JOB#job-a META',
       'JOB#job-a CKPT#000000000007',
       `JOB#job-a ACK#000000000007#${shardId(1)}`,
+      `JOB#job-a ACK#S007#${shardId(1)}`,
       `JOB#job-a SHARD#${shardId(1)}`,
     ]);
   });
 
   it('keeps the acks of checkpoint 1 apart from those of checkpoint 10 under begins_with', () => {
     // Act
-    const sk = ackToItem(JOB, anAck(10, shardId(0))).sk?.S ?? '';
+    const savepoint = ackToItem(JOB, anAck(10, shardId(0), { kind: 'SAVEPOINT' })).sk?.S ?? '';
+    const slot = ackToItem(JOB, anAck(10, shardId(0))).sk?.S ?? '';
 
     // Assess
-    expect(sk.startsWith(ackPrefix(1))).toBe(false);
-    expect(sk.startsWith(ackPrefix(10))).toBe(true);
+    expect(savepoint.startsWith(ackPrefix(1, 'SAVEPOINT'))).toBe(false);
+    expect(savepoint.startsWith(ackPrefix(10, 'SAVEPOINT'))).toBe(true);
+    expect(slot.startsWith(ackPrefix(1))).toBe(false);
+    expect(slot.startsWith(ackPrefix(10))).toBe(true);
   });
 
   it('stores an inline snapshot as a Binary attribute and a reference as a map', () => {

@@ -82,7 +82,8 @@ describe('max concurrent checkpoints (execution.checkpointing.max-concurrent-che
       const ids = samples.map((id) => id ?? 0);
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
     }
-    expect(h.latestPointerSamples.slice(0, 3)).toEqual([1, 2, 3]);
+    // Completions that fall in one step move the pointer once, to the newest of them.
+    for (const id of h.latestPointerSamples) expect(completedIds).toContain(id);
     expect((await h.parts.store.getJob(JOB_ID))?.latestCheckpointId).toBe(Math.max(...completedIds));
   });
 });

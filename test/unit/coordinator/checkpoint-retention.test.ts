@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACK_SLOTS } from '../../../core/ports/index.js';
 import {
   coordinatedHarness,
   itemKeys,
@@ -37,10 +38,11 @@ describe('retained checkpoints (state.checkpoints.num-retained)', () => {
     expect((await h.parts.store.getJob(JOB_ID))?.latestCheckpointId).toBe(completedIds.at(-1));
   });
 
-  it('keeps the DynamoDB items and stored files at the same count after 20 and after 60 checkpoints', async () => {
-    // Prepare
+  it('keeps the DynamoDB items and stored files at the same count after 70 and after 110 checkpoints', async () => {
+    // Prepare: past the first ACK_SLOTS checkpoints, every ack slot has been written once
     const h = coordinatedHarness({ shards: 3, options });
-    await h.pipeline.runFor(20_000);
+    await h.pipeline.runFor(70_000);
+    expect(itemKeys(h).filter((k) => k.includes(' ACK#')).length).toBe(ACK_SLOTS * 3);
     const itemsAfter20 = itemKeys(h);
     const dumpBytesAfter20 = JSON.stringify(h.metadata.dump()).length;
     const filesAfter20 = h.snapshots.keys();
@@ -49,7 +51,7 @@ describe('retained checkpoints (state.checkpoints.num-retained)', () => {
     // Act
     await h.pipeline.runFor(40_000);
 
-    // Assess: 40 more checkpoints completed, and no kind of item or file grew
+    // Assess: 40 more checkpoints completed, and no kind of item or file grew (acks overwrite their slots)
     expect(h.pipeline.stats.completed - completedAfter20).toBeGreaterThanOrEqual(39);
     const itemsAfter60 = itemKeys(h);
     const kindOf = (key: string) => key.split(' ')[1]!.split('#')[0]!;

@@ -166,6 +166,44 @@ function recordingStore(
       });
       return result;
     },
+    // A coordinator step writes its creations and transitions at once: log each of them.
+    async commitLedger(jobId, base, change) {
+      const result = await inner.commitLedger(jobId, base, change);
+      for (const record of change.put ?? []) {
+        const before = base.checkpoints.find((r) => r.checkpointId === record.checkpointId);
+        if (!before) {
+          events.push({
+            type: 'created',
+            atMs: clock.nowMs(),
+            checkpointId: record.checkpointId,
+            kind: record.kind,
+          });
+        } else if (before.status !== record.status) {
+          events.push({
+            type: 'transitioned',
+            atMs: clock.nowMs(),
+            checkpointId: record.checkpointId,
+            from: before.status,
+            to: record.status,
+            ...(record.failureReason === undefined ? {} : { failureReason: record.failureReason }),
+          });
+        }
+      }
+      for (const checkpointId of change.remove ?? []) {
+        const before = base.checkpoints.find((r) => r.checkpointId === checkpointId);
+        if (before?.status === 'COMPLETED') {
+          events.push({
+            type: 'transitioned',
+            atMs: clock.nowMs(),
+            checkpointId,
+            from: 'COMPLETED',
+            to: 'DISCARDED',
+          });
+        }
+      }
+      if (change.latestCheckpointId !== undefined) await sampleLatest(jobId);
+      return result;
+    },
     async advanceLatestCheckpoint(jobId, checkpointId) {
       await inner.advanceLatestCheckpoint(jobId, checkpointId);
       await sampleLatest(jobId);
@@ -227,9 +265,10 @@ export function itemKeys(h: Harness): string[] {
   return Object.keys(h.metadata.dump()).sort();
 }
 
+/** Keys of the ack items that hold this checkpoint's acks (in its slot, or a savepoint's own). */
 export function ackItemKeys(h: Harness, checkpointId: number): string[] {
-  const padded = String(checkpointId).padStart(12, '0');
-  return itemKeys(h).filter((k) => k.includes(`ACK#${padded}#`));
+  const dump = h.metadata.dump() as Record<string, { checkpointId?: { N?: string } }>;
+  return itemKeys(h).filter((k) => k.includes(' ACK#') && dump[k]?.checkpointId?.N === String(checkpointId));
 }
 
 /** Snapshot objects stored under a checkpoint's prefix. */

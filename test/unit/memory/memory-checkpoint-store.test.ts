@@ -123,8 +123,8 @@ describe('MemoryCheckpointStore dump', () => {
     // Assess
     expect(dumpA).toBe(dumpB);
     expect(Object.keys(a.dump())).toEqual([
-      `JOB#${JOB} ACK#000000000001#${shardId(0)}`,
-      `JOB#${JOB} ACK#000000000001#${shardId(1)}`,
+      `JOB#${JOB} ACK#S001#${shardId(0)}`,
+      `JOB#${JOB} ACK#S001#${shardId(1)}`,
       `JOB#${JOB} META`,
     ]);
   });
