@@ -61,9 +61,9 @@ export function countingStore(inner: CheckpointStore, counts: RequestCounts): Ch
 
 export function countingSnapshots(inner: SnapshotStore, counts: RequestCounts): SnapshotStore {
   return {
-    put: (key, bytes) => {
+    put: (key, bytes, options) => {
       counts.s3Puts++;
-      return inner.put(key, bytes);
+      return inner.put(key, bytes, options);
     },
     get: (ref) => {
       counts.s3Gets++;
