@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointError } from '../core/errors/index.js';
+import { checksumSha256Verification, type KoaMiddleware } from './s3-checksum-verification.js';
 
 /**
  * Starts kinesalite, dynalite and s3rver in this process on free ports of
@@ -78,13 +79,17 @@ async function startDynamo(port: number): Promise<[string, Stopper]> {
 }
 
 async function startS3(port: number): Promise<[string, Stopper]> {
-  type S3rverClass = new (o: object) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+  type S3rverClass = new (
+    o: object,
+  ) => { run(): Promise<AddressInfo>; close(): Promise<void>; middleware: KoaMiddleware[] };
   const S3rver = await loadModule<S3rverClass>('s3rver');
   // /dev/shm keeps object bodies off the disk; s3rver needs a real directory.
   const base = process.platform === 'linux' ? '/dev/shm' : tmpdir();
   removeStaleDirectories(base);
   const directory = mkdtempSync(join(base, `flinkless-s3-${process.pid}-`));
   const server = new S3rver({ address: HOST, port, silent: true, directory, resetOnClose: true });
+  // S3rver extends Koa, which composes its middleware when it starts listening: ours runs first.
+  server.middleware.unshift(checksumSha256Verification());
   let address: AddressInfo;
   try {
     address = await server.run();

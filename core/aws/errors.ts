@@ -4,6 +4,7 @@ import {
   NotFoundError,
   StorageUnavailableError,
   ThrottledError,
+  UploadCorruptedError,
 } from '../errors/index.js';
 
 /**
@@ -61,6 +62,13 @@ export function translateAwsError(error: unknown, operation: string): Checkpoint
       {
         cause: error,
       },
+    );
+  }
+  if (name === 'BadDigest') {
+    return new UploadCorruptedError(
+      `${detail}: the bytes S3 received do not match the checksum sent with them; nothing was stored, ` +
+        'the bytes changed in transit: retry the upload with the same bytes',
+      { cause: error },
     );
   }
   if (THROTTLING.has(name) || status === 429 || status === 503) {

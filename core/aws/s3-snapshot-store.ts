@@ -1,12 +1,10 @@
 import {
-  AbortMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import {
   CheckpointError,
   ConfigError,
@@ -14,10 +12,11 @@ import {
   NotFoundError,
   StorageUnavailableError,
 } from '../errors/index.js';
-import type { SnapshotRef, SnapshotStore, StoredObject } from '../ports/snapshot-store.js';
+import type { PutOptions, SnapshotRef, SnapshotStore, StoredObject } from '../ports/snapshot-store.js';
 import { isAccessDenied, translateAwsError } from './errors.js';
 import { type RetryOptions, type RetryPolicy, retryPolicy, type Sleep, withRetry } from './retry-policy.js';
-import { sha256Hex, verifySnapshotBytes } from './snapshot-integrity.js';
+import { uploadMultipart } from './s3-multipart-upload.js';
+import { hexToBase64, uploadSha256, verifySnapshotBytes, verifyUploadBytes } from './snapshot-integrity.js';
 
 export interface S3SnapshotStoreOptions {
   client: S3Client;
@@ -67,14 +66,31 @@ export class S3SnapshotStore implements SnapshotStore {
     this.retry = retryPolicy(options.retry, options.sleep);
   }
 
-  async put(key: string, bytes: Uint8Array): Promise<SnapshotRef> {
-    const ref: SnapshotRef = { key, sha256: sha256Hex(bytes), sizeBytes: bytes.length };
+  /**
+   * Every upload carries a SHA-256 that S3 checks before storing anything (400
+   * BadDigest otherwise, retried: corruption in transit goes away when the same
+   * bytes are sent again), so the returned ref is as good as a read-back.
+   */
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<SnapshotRef> {
+    const ref: SnapshotRef = { key, sha256: uploadSha256(bytes, options), sizeBytes: bytes.length };
+    const location = this.location(key);
     if (bytes.length >= this.multipartThresholdBytes) {
-      await withRetry(this.retry, `multipart upload of ${this.location(key)}`, () =>
-        this.uploadMultipart(key, bytes),
+      if (options.sha256 !== undefined) verifyUploadBytes(ref.sha256, bytes, location);
+      await uploadMultipart(
+        {
+          client: this.client,
+          bucket: this.bucket,
+          key,
+          partSizeBytes: this.partSizeBytes,
+          queueSize: UPLOAD_QUEUE_SIZE,
+          retry: this.retry,
+        },
+        bytes,
       );
     } else {
-      await withRetry(this.retry, `PutObject ${this.location(key)}`, () => this.putObject(ref, bytes));
+      await withRetry(this.retry, `PutObject ${location} (SHA-256 ${ref.sha256})`, () =>
+        this.putObject(ref, bytes),
+      );
     }
     return ref;
   }
@@ -172,6 +188,7 @@ export class S3SnapshotStore implements SnapshotStore {
           Key: ref.key,
           Body: bytes,
           ContentLength: bytes.length,
+          ChecksumSHA256: hexToBase64(ref.sha256),
           IfNoneMatch: '*',
         }),
       );
@@ -193,39 +210,6 @@ export class S3SnapshotStore implements SnapshotStore {
           'build a new key (fresh unique id) for every snapshot',
         { cause: conflict },
       );
-    }
-  }
-
-  /** Parts come straight from `bytes` (no copy); a failed upload is aborted so no parts dangle. */
-  private async uploadMultipart(key: string, bytes: Uint8Array): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: bytes, ContentLength: bytes.length },
-      partSize: this.partSizeBytes,
-      queueSize: UPLOAD_QUEUE_SIZE,
-      // We abort ourselves, with retries, and keep the upload's own error as the one thrown.
-      leavePartsOnError: true,
-    });
-    try {
-      await upload.done();
-    } catch (raw) {
-      const error = translateAwsError(raw, `multipart upload of ${this.location(key)}`);
-      if (upload.uploadId) await this.abortMultipart(key, upload.uploadId, error);
-      throw error;
-    }
-  }
-
-  private async abortMultipart(key: string, uploadId: string, failure: CheckpointError): Promise<void> {
-    try {
-      await withRetry(this.retry, `AbortMultipartUpload ${this.location(key)}`, () =>
-        this.client.send(
-          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
-        ),
-      );
-    } catch (abortError) {
-      // The upload's failure stays the error; the dangling parts are named for the
-      // operator. An AbortIncompleteMultipartUpload lifecycle rule on the bucket removes them.
-      failure.message += `; aborting multipart upload ${uploadId} also failed (${(abortError as Error).message}), its parts remain until the bucket's AbortIncompleteMultipartUpload lifecycle rule removes them`;
     }
   }
 

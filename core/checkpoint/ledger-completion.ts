@@ -34,7 +34,7 @@ export async function decideLedgerCompletion(
     return { outcome: 'LEFT_TO_LAST_ACKER' };
   }
   try {
-    for (const ack of counted) await verifyAck(deps.snapshots, ack);
+    for (const ack of counted) verifyAck(ack);
   } catch (error) {
     if (!isCheckpointError(error, 'SNAPSHOT_CORRUPT') && !isCheckpointError(error, 'NOT_FOUND')) throw error;
     const reason = `snapshot verification failed: ${(error as Error).message}`;

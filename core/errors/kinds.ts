@@ -24,6 +24,19 @@ export class StorageUnavailableError extends CheckpointError {
   }
 }
 
+/**
+ * The store refused an upload because the bytes it received do not hash to the
+ * SHA-256 the caller computed (S3: 400 BadDigest). Nothing was stored. Retryable:
+ * the usual cause is corruption in transit, which sending the same bytes again
+ * fixes; a stored snapshot that fails its hash is SNAPSHOT_CORRUPT instead.
+ */
+export class UploadCorruptedError extends CheckpointError {
+  constructor(message: string, options: CheckpointErrorOptions = {}) {
+    super('UPLOAD_CORRUPTED', message, { retryable: true, ...options });
+    this.name = 'UploadCorruptedError';
+  }
+}
+
 export class NotFoundError extends CheckpointError {
   constructor(message: string, options: CheckpointErrorOptions = {}) {
     super('NOT_FOUND', message, options);

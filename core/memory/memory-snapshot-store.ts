@@ -1,7 +1,12 @@
-import { sha256Hex, verifySnapshotBytes } from '../aws/snapshot-integrity.js';
+import {
+  sha256Hex,
+  uploadSha256,
+  verifySnapshotBytes,
+  verifyUploadBytes,
+} from '../aws/snapshot-integrity.js';
 import { CheckpointError, NotFoundError } from '../errors/index.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import type { SnapshotRef, SnapshotStore, StoredObject } from '../ports/snapshot-store.js';
+import type { PutOptions, SnapshotRef, SnapshotStore, StoredObject } from '../ports/snapshot-store.js';
 
 export type SnapshotStoreOperation = 'put' | 'get' | 'getObject' | 'delete' | 'list';
 
@@ -25,7 +30,8 @@ interface StoredBytes {
 }
 
 /**
- * SnapshotStore in a Map, with the S3 adapter's semantics: bytes copied in and
+ * SnapshotStore in a Map, with the S3 adapter's semantics: bytes refused on put
+ * when they do not match the caller's SHA-256 (S3's BadDigest), copied in and
  * out, size and SHA-256 verified on read, write-once keys (same bytes again is
  * accepted, different bytes is a ConditionFailed), missing deletes ignored,
  * listing in key order.
@@ -41,9 +47,10 @@ export class MemorySnapshotStore implements SnapshotStore {
     this.clock = options.clock ?? systemClock;
   }
 
-  async put(key: string, bytes: Uint8Array): Promise<SnapshotRef> {
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<SnapshotRef> {
     await this.faults.before?.('put', [key, bytes]);
-    const ref: SnapshotRef = { key, sha256: sha256Hex(bytes), sizeBytes: bytes.length };
+    const ref: SnapshotRef = { key, sha256: uploadSha256(bytes, options), sizeBytes: bytes.length };
+    if (options.sha256 !== undefined) verifyUploadBytes(ref.sha256, bytes, this.location(key));
     const existing = this.objects.get(key);
     if (existing && sha256Hex(existing.bytes) !== ref.sha256) {
       throw new CheckpointError(

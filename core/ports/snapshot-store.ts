@@ -13,12 +13,24 @@ export interface StoredObject {
   lastModifiedMs: number;
 }
 
+export interface PutOptions {
+  /**
+   * Lowercase hex SHA-256 the caller computed from its own bytes. The store
+   * refuses bytes that arrive different (UploadCorruptedError, retryable, nothing
+   * stored), as S3 refuses a body that does not match its ChecksumSHA256.
+   * Absent: the store hashes the bytes it was handed, before any I/O.
+   */
+  sha256?: string;
+}
+
 export interface SnapshotStore {
   /**
    * Writes bytes under a key that is never reused. Large bodies go up in parts
-   * (multipart) sized by the write buffer. Returns the reference with the SHA-256.
+   * (multipart) sized by the write buffer. Returns the reference with the SHA-256,
+   * which the store verified the received bytes against: a ref returned by put is
+   * trusted for size and hash without reading the object back.
    */
-  put(key: string, bytes: Uint8Array): Promise<SnapshotRef>;
+  put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<SnapshotRef>;
   /**
    * Reads and verifies size and SHA-256 against the reference. Mismatch:
    * CheckpointError('SNAPSHOT_CORRUPT'). Missing: NotFoundError.

@@ -82,7 +82,7 @@ export async function acknowledgeBarrier(
   } else {
     await faults.at('mid-upload', { shardId, checkpointId });
     const key = `${checkpoint.storagePrefix}/${shardId}-${randomUUID()}.snap`;
-    const ref = await snapshots.put(key, pending.bytes);
+    const ref = await snapshots.put(key, pending.bytes, { sha256 });
     await faults.at('after-upload-before-ack', { shardId, checkpointId });
     snapshot = { ref };
   }

@@ -151,9 +151,9 @@ function readSizeBytes(jobId: string, name: string, result: unknown): number {
 
 export function countingSnapshots(inner: SnapshotStore, counts: RequestCounts): SnapshotStore {
   return {
-    put: (key, bytes) => {
+    put: (key, bytes, options) => {
       counts.s3Puts++;
-      return inner.put(key, bytes);
+      return inner.put(key, bytes, options);
     },
     get: (ref) => {
       counts.s3Gets++;

@@ -1,5 +1,4 @@
 import type { AwsClients } from '../../core/aws/clients.js';
-import { MemorySnapshotStore } from '../../core/memory/memory-snapshot-store.js';
 import { awsParts, memoryParts, type PipelineParts } from '../pipeline/parts.js';
 import { randomInt, seededRandom } from '../pipeline/random.js';
 import { provisionResources, uniqueNames } from '../resources.js';
@@ -8,12 +7,7 @@ import { runCampaignScenario } from './campaign-scenario.js';
 import { type FaultClass, FaultPlan } from './fault-classes.js';
 import { faultyCheckpointStore } from './faulty-checkpoint-store.js';
 import { faultyContainers } from './faulty-containers.js';
-import {
-  FaultySnapshotStore,
-  memoryCorrupter,
-  type SnapshotCorrupter,
-  s3Corrupter,
-} from './faulty-snapshot-store.js';
+import { FaultySnapshotStore } from './faulty-snapshot-store.js';
 import { faultyStreamReader, skewedClock } from './faulty-stream-reader.js';
 
 /** Where a run's ports live: in memory, or on the local emulators through the real SDK adapters. */
@@ -76,11 +70,11 @@ export async function runFaultRun(
   const s3Bound = faultClass === 's3-5xx' || faultClass === 'snapshot-corruption';
   const memoryThresholdBytes = s3Bound || sizes() < 0.5 ? 0 : 1024;
   const plan = new FaultPlan(faultClass, seed, PROBABILITY[faultClass]);
-  const { parts, corrupt } = await buildParts(target, shards);
+  const parts = await buildParts(target, shards);
   const processorParts: PipelineParts = {
     ...parts,
     store: faultyCheckpointStore(parts.store, plan),
-    snapshots: new FaultySnapshotStore(parts.snapshots, plan, corrupt),
+    snapshots: new FaultySnapshotStore(parts.snapshots, plan),
     reader: faultyStreamReader(parts.reader, plan),
     clock: skewedClock(parts.clock, plan.clockSkewMs()),
   };
@@ -136,17 +130,9 @@ export async function runFaultRun(
   }
 }
 
-async function buildParts(
-  target: RunTarget,
-  shards: number,
-): Promise<{ parts: PipelineParts; corrupt: SnapshotCorrupter }> {
-  if (target.kind === 'memory') {
-    const parts = memoryParts(shards);
-    if (!(parts.snapshots instanceof MemorySnapshotStore))
-      throw new Error('memoryParts: expected a MemorySnapshotStore');
-    return { parts, corrupt: memoryCorrupter(parts.snapshots) };
-  }
+async function buildParts(target: RunTarget, shards: number): Promise<PipelineParts> {
+  if (target.kind === 'memory') return memoryParts(shards);
   const names = uniqueNames('faults');
   await provisionResources(target.clients, names, { shardCount: shards });
-  return { parts: awsParts(target.clients, names), corrupt: s3Corrupter(target.clients.s3, names.bucket) };
+  return awsParts(target.clients, names);
 }

@@ -1,48 +1,34 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StorageUnavailableError } from '../../core/errors/index.js';
-import type { MemorySnapshotStore } from '../../core/memory/memory-snapshot-store.js';
-import type { SnapshotRef, SnapshotStore, StoredObject } from '../../core/ports/snapshot-store.js';
+import type {
+  PutOptions,
+  SnapshotRef,
+  SnapshotStore,
+  StoredObject,
+} from '../../core/ports/snapshot-store.js';
+import { sha256Hex } from '../../core/snapshot/index.js';
 import type { FaultPlan } from './fault-classes.js';
-
-/** Flips one byte of a stored object behind the store's back (bit rot, a bad write). */
-export type SnapshotCorrupter = (key: string) => Promise<void>;
-
-export function memoryCorrupter(snapshots: MemorySnapshotStore): SnapshotCorrupter {
-  return async (key) =>
-    snapshots.corrupt(key, (bytes) => {
-      const at = Math.floor(bytes.length / 2);
-      bytes[at] = (bytes[at] ?? 0) ^ 0x5a;
-    });
-}
-
-/** Rewrites the object with one byte flipped (s3rver ignores conditional PUT, so an overwrite works). */
-export function s3Corrupter(client: S3Client, bucket: string): SnapshotCorrupter {
-  return async (key) => {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const bytes = new Uint8Array(await out.Body!.transformToByteArray());
-    const at = Math.floor(bytes.length / 2);
-    bytes[at] = (bytes[at] ?? 0) ^ 0x5a;
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
-  };
-}
 
 /**
  * Wraps any SnapshotStore so that seeded puts and gets fail with a 5xx (a put
- * either before or after the object landed), and seeded uploads are corrupted
- * right after they succeed: the caller holds a SHA-256 that no longer matches.
+ * either before or after the object landed), and seeded uploads are corrupted in
+ * transit: the store receives bytes with one byte flipped, together with the
+ * SHA-256 the caller computed from its own bytes, and must refuse them (S3's
+ * BadDigest) so that no checkpoint ever references bytes its ack's hash does not
+ * describe. Bit rot after a good upload is no campaign class: restore and cold
+ * start catch it (their own tests corrupt stored bytes directly).
  */
 export class FaultySnapshotStore implements SnapshotStore {
   constructor(
     private readonly inner: SnapshotStore,
     private readonly plan: FaultPlan,
-    private readonly corrupt: SnapshotCorrupter,
   ) {}
 
-  async put(key: string, bytes: Uint8Array): Promise<SnapshotRef> {
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<SnapshotRef> {
     if (this.plan.fires('s3-5xx', '5xx before put')) throw unavailable('PUT', key, 'nothing was stored');
-    const ref = await this.inner.put(key, bytes);
+    const sha256 = options.sha256 ?? sha256Hex(bytes);
+    const sent = this.plan.fires('snapshot-corruption', 'corrupted in transit') ? flipOneByte(bytes) : bytes;
+    const ref = await this.inner.put(key, sent, { sha256 });
     if (this.plan.fires('s3-5xx', '5xx after put')) throw unavailable('PUT', key, 'the object was stored');
-    if (this.plan.fires('snapshot-corruption', 'corrupted upload')) await this.corrupt(key);
     return ref;
   }
 
@@ -69,4 +55,13 @@ function unavailable(verb: string, key: string, outcome: string): StorageUnavail
   return new StorageUnavailableError(
     `injected fault: S3 ${verb} ${key} returned 503 after the adapter's retries (${outcome}); retry the call`,
   );
+}
+
+/** A copy with its middle byte flipped (an empty body has nothing to flip: it gains a byte). */
+function flipOneByte(bytes: Uint8Array): Uint8Array {
+  if (bytes.length === 0) return new Uint8Array([0x5a]);
+  const copy = new Uint8Array(bytes);
+  const at = Math.floor(copy.length / 2);
+  copy[at] = (copy[at] ?? 0) ^ 0x5a;
+  return copy;
 }

@@ -34,7 +34,7 @@ describe('the reliability campaign in miniature', () => {
     }
   });
 
-  it('corrupted snapshot uploads on the emulators never complete a checkpoint and leave no orphans', async () => {
+  it('snapshot uploads corrupted in transit are refused by the emulated S3 (BadDigest): every completed checkpoint verifies and no orphans remain', async () => {
     // Prepare
     clients = emulatorClients();
 
@@ -43,6 +43,6 @@ describe('the reliability campaign in miniature', () => {
 
     // Assess
     expect(failed(result) ? describeFailure(result) : 'ok').toBe('ok');
-    expect(result.injected['corrupted upload'] ?? 0).toBeGreaterThan(0);
+    expect(result.injected['corrupted in transit'] ?? 0).toBeGreaterThan(0);
   });
 });

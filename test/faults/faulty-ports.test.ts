@@ -3,9 +3,10 @@ import { isCheckpointError } from '../../core/errors/index.js';
 import { MemoryCheckpointStore } from '../../core/memory/memory-checkpoint-store.js';
 import { MemorySnapshotStore } from '../../core/memory/memory-snapshot-store.js';
 import type { JobMeta } from '../../core/ports/checkpoint-store.js';
+import { sha256Hex } from '../../core/snapshot/index.js';
 import { FaultPlan } from '../../local/faults/fault-classes.js';
 import { faultyCheckpointStore } from '../../local/faults/faulty-checkpoint-store.js';
-import { FaultySnapshotStore, memoryCorrupter } from '../../local/faults/faulty-snapshot-store.js';
+import { FaultySnapshotStore } from '../../local/faults/faulty-snapshot-store.js';
 
 const job: JobMeta = {
   jobId: 'job-faults',
@@ -79,21 +80,37 @@ describe('seeded port faults', () => {
     expect(plan.totalInjected()).toBe(0);
   });
 
-  it('a corrupted upload keeps the caller-side SHA-256, so reading it back fails as SNAPSHOT_CORRUPT', async () => {
+  it("an upload corrupted in transit reaches the store with the caller's SHA-256 and is refused: retryable UPLOAD_CORRUPTED, nothing stored", async () => {
     // Prepare
     const inner = new MemorySnapshotStore();
-    const snapshots = new FaultySnapshotStore(
-      inner,
-      new FaultPlan('snapshot-corruption', 1, 1),
-      memoryCorrupter(inner),
-    );
+    const plan = new FaultPlan('snapshot-corruption', 1, 1);
+    const snapshots = new FaultySnapshotStore(inner, plan);
+    const bytes = new Uint8Array([1, 2, 3, 4]);
 
     // Act
-    const ref = await snapshots.put('checkpoints/job/chk-1/shard-a.snap', new Uint8Array([1, 2, 3, 4]));
-    const error = await failure(inner.get(ref));
+    const error = await failure(snapshots.put('checkpoints/job/chk-1/shard-a.snap', bytes));
 
     // Assess
-    expect(isCheckpointError(error, 'SNAPSHOT_CORRUPT')).toBe(true);
+    expect(isCheckpointError(error, 'UPLOAD_CORRUPTED')).toBe(true);
+    expect((error as { retryable: boolean }).retryable).toBe(true);
+    expect((error as Error).message).toContain(sha256Hex(bytes));
+    expect(plan.injected.get('corrupted in transit')).toBe(1);
+    expect(inner.keys()).toEqual([]);
+    expect(Array.from(bytes)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("an upload that is not corrupted is stored under the caller's SHA-256", async () => {
+    // Prepare
+    const inner = new MemorySnapshotStore();
+    const snapshots = new FaultySnapshotStore(inner, new FaultPlan('snapshot-corruption', 1, 0));
+    const bytes = new Uint8Array([5, 6, 7]);
+
+    // Act
+    const ref = await snapshots.put('checkpoints/job/chk-1/shard-a.snap', bytes);
+
+    // Assess
+    expect(ref.sha256).toBe(sha256Hex(bytes));
+    expect(Array.from(await inner.get(ref))).toEqual([5, 6, 7]);
   });
 
   it('a fault plan of one class never fires faults of another class', () => {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isCheckpointError } from '../../core/errors/index.js';
 import type { SnapshotStore, StoredObject } from '../../core/ports/snapshot-store.js';
@@ -70,6 +70,57 @@ export function describeSnapshotStoreContract(name: string, setup: () => Promise
       // Assess
       expect(ref.sizeBytes).toBe(bytes.length);
       expect(Buffer.from(read).equals(bytes)).toBe(true);
+    });
+
+    it("put with the caller's SHA-256 stores bytes that match it and returns that hash", async () => {
+      // Prepare
+      const { store } = await setup();
+      const bytes = randomBytes(2_000);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+
+      // Act
+      const ref = await store.put(key('checked'), bytes, { sha256 });
+
+      // Assess
+      expect(ref).toEqual({ key: ref.key, sha256, sizeBytes: 2_000 });
+      expect(Buffer.from(await store.get(ref)).equals(bytes)).toBe(true);
+    });
+
+    it.each([
+      ['a single upload', 3_000],
+      ['a multipart upload', 6 * 1024 * 1024],
+    ])(
+      "put refuses %s whose bytes differ from the caller's SHA-256: retryable UPLOAD_CORRUPTED, nothing stored",
+      async (_what, sizeBytes) => {
+        // Prepare
+        const { store } = await setup();
+        const prefix = `contract/${randomUUID()}/`;
+        const bytes = randomBytes(sizeBytes);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        const changed = Buffer.from(bytes);
+        changed[7] = changed[7]! ^ 0x01;
+
+        // Act
+        const error = await caught(store.put(`${prefix}in-transit.snap`, changed, { sha256 }));
+
+        // Assess
+        expect(isCheckpointError(error, 'UPLOAD_CORRUPTED')).toBe(true);
+        expect((error as { retryable: boolean }).retryable).toBe(true);
+        expect((error as Error).message).toContain(`${prefix}in-transit.snap`);
+        expect(await collect(store.list(prefix))).toEqual([]);
+      },
+    );
+
+    it('put refuses a SHA-256 option that is not 64 hex digits, naming it', async () => {
+      // Prepare
+      const { store } = await setup();
+
+      // Act
+      const error = await caught(store.put(key('bad-option'), randomBytes(10), { sha256: 'abc' }));
+
+      // Assess
+      expect(isCheckpointError(error, 'BAD_INPUT')).toBe(true);
+      expect((error as Error).message).toContain('options.sha256');
     });
 
     it('get refuses bytes whose SHA-256 differs from the reference, naming key and both hashes', async () => {

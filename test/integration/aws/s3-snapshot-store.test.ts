@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   type CreateMultipartUploadCommandOutput,
   PutObjectCommand,
@@ -11,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3SnapshotStore } from '../../../core/aws/s3-snapshot-store.js';
 import { isCheckpointError } from '../../../core/errors/index.js';
 import { type EmulatorFixture, emulatorClients, provisionFixture } from '../../support/emulators.js';
-import { caught, describeSnapshotStoreContract } from '../../support/snapshot-store-contract.js';
+import { caught, collect, describeSnapshotStoreContract } from '../../support/snapshot-store-contract.js';
+import { tamperingS3Client } from '../../support/tampering-s3-client.js';
 
 let fx: EmulatorFixture;
 beforeAll(async () => {
@@ -20,6 +22,7 @@ beforeAll(async () => {
 afterAll(() => fx?.clients.destroy());
 
 const noSleep = async () => {};
+const sha256Base64 = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
 
 describeSnapshotStoreContract('S3SnapshotStore on s3rver', async () => ({
   store: new S3SnapshotStore({ client: fx.clients.s3, bucket: fx.names.bucket, sleep: noSleep }),
@@ -74,6 +77,89 @@ describe('S3SnapshotStore on s3rver', () => {
     expect(sent.find((c) => c.name === PutObjectCommand.name)?.input.IfNoneMatch).toBe('*');
     expect(Buffer.from(read).equals(large)).toBe(true);
   });
+
+  it('sends the SHA-256 with a PutObject, and one per part (listed again at completion) with a multipart upload', async () => {
+    // Prepare
+    const { client, sent } = recordingClient();
+    const store = new S3SnapshotStore({ client, bucket: fx.names.bucket });
+    const small = randomBytes(2_000);
+    const large = randomBytes(11 * 1024 * 1024);
+
+    // Act
+    const smallRef = await store.put(`checksums/${randomUUID()}.snap`, small);
+    await store.put(`checksums/${randomUUID()}.snap`, large);
+
+    // Assess
+    const put = sent.find((c) => c.name === PutObjectCommand.name);
+    expect(put?.input.ChecksumSHA256).toBe(Buffer.from(smallRef.sha256, 'hex').toString('base64'));
+    expect(sent.find((c) => c.name === CreateMultipartUploadCommand.name)?.input.ChecksumAlgorithm).toBe(
+      'SHA256',
+    );
+    const partSizeBytes = store.partSizeBytes;
+    const partChecksums = sent
+      .filter((c) => c.name === UploadPartCommand.name)
+      .sort((a, b) => (a.input.PartNumber as number) - (b.input.PartNumber as number))
+      .map((c) => c.input.ChecksumSHA256);
+    const expected = [0, 1, 2].map((i) =>
+      sha256Base64(large.subarray(i * partSizeBytes, (i + 1) * partSizeBytes)),
+    );
+    expect(partChecksums).toEqual(expected);
+    const completed = sent.find((c) => c.name === CompleteMultipartUploadCommand.name)?.input as {
+      MultipartUpload: { Parts: { ChecksumSHA256: string }[] };
+    };
+    expect(completed.MultipartUpload.Parts.map((p) => p.ChecksumSHA256)).toEqual(expected);
+  });
+
+  it.each([
+    ['a PutObject', 3_000, 'PutObject'],
+    ['a part of a multipart upload', 11 * 1024 * 1024, 'UploadPart'],
+  ])(
+    'retries %s that S3 refused as changed in transit (BadDigest), and the retry stores the bytes intact',
+    async (_what, sizeBytes, operation) => {
+      // Prepare
+      let corruptions = 1;
+      const { client, tampered } = tamperingS3Client((r) => r.operation === operation && corruptions-- > 0);
+      const store = new S3SnapshotStore({ client, bucket: fx.names.bucket, sleep: noSleep });
+      const bytes = randomBytes(sizeBytes);
+
+      // Act
+      const ref = await store.put(`in-transit/${randomUUID()}.snap`, bytes);
+
+      // Assess
+      expect(tampered).toHaveLength(1);
+      expect(Buffer.from(await store.get(ref)).equals(bytes)).toBe(true);
+      client.destroy();
+    },
+  );
+
+  it.each([
+    ['a PutObject', 3_000],
+    ['a multipart upload', 11 * 1024 * 1024],
+  ])(
+    'gives up on %s corrupted on every attempt with a retryable UPLOAD_CORRUPTED and leaves nothing stored',
+    async (_what, sizeBytes) => {
+      // Prepare
+      const { client, tampered } = tamperingS3Client(() => true);
+      const store = new S3SnapshotStore({
+        client,
+        bucket: fx.names.bucket,
+        retry: { maxAttempts: 3 },
+        sleep: noSleep,
+      });
+      const prefix = `always-corrupted/${randomUUID()}/`;
+
+      // Act
+      const error = await caught(store.put(`${prefix}a.snap`, randomBytes(sizeBytes)));
+
+      // Assess
+      expect(isCheckpointError(error, 'UPLOAD_CORRUPTED')).toBe(true);
+      expect((error as { retryable: boolean }).retryable).toBe(true);
+      expect((error as Error).message).toMatch(/BadDigest.*nothing was stored/);
+      expect(tampered.length).toBeGreaterThanOrEqual(3);
+      expect(await collect(store.list(prefix))).toEqual([]);
+      client.destroy();
+    },
+  );
 
   it('aborts a multipart upload whose part failed, and reports the part failure', async () => {
     // Prepare

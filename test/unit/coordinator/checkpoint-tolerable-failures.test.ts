@@ -89,13 +89,16 @@ describe('tolerable failed checkpoints (execution.checkpointing.tolerable-failed
   // ABORTED, so the retried window never counts it again and the job keeps RUNNING.
   it('fails the job when a checkpoint is declined in the same round another one completes', async () => {
     // Prepare: two checkpoints pending at once (all shards stall for 1.5 s); every
-    // snapshot of checkpoint 2 is corrupted after upload, so 2 is declined at verification
+    // snapshot is inline, and those of checkpoint 2 change between the processor's
+    // hash and its ack write, so 2 is declined when the coordinator hashes them.
+    // (A snapshot in S3 cannot be declined at completion: its upload was refused
+    // unless its bytes matched that hash.)
     const h = coordinatedHarness({
       options: {
         intervalMs: 1_000,
         maxConcurrentCheckpoints: 2,
         tolerableFailedCheckpoints: 0,
-        memoryThresholdBytes: 0,
+        memoryThresholdBytes: 64 * 1024,
       },
       onTick: (elapsedMs, pipeline) => {
         for (const index of [0, 1]) {
@@ -104,15 +107,12 @@ describe('tolerable failed checkpoints (execution.checkpointing.tolerable-failed
         }
       },
     });
-    h.snapshots.faults = {
-      after: (operation, args) => {
-        const key = String(args[0]);
-        if (operation === 'put' && key.startsWith('checkpoints/clicks/chk-2/')) {
-          h.snapshots.corrupt(key, (bytes) => {
-            bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
-          });
-        }
-      },
+    const putAck = h.metadata.putAck.bind(h.metadata);
+    h.metadata.putAck = (jobId, ack) => {
+      if (ack.checkpointId !== 2 || !('inline' in ack.snapshot)) return putAck(jobId, ack);
+      const inline = new Uint8Array(ack.snapshot.inline);
+      inline[inline.length - 1] = (inline[inline.length - 1] ?? 0) ^ 0xff;
+      return putAck(jobId, { ...ack, snapshot: { ...ack.snapshot, inline } });
     };
 
     // Act: checkpoint 1 completes and checkpoint 2 is declined in the same round; a window
@@ -132,6 +132,7 @@ describe('tolerable failed checkpoints (execution.checkpointing.tolerable-failed
     expect(transitions(h.events, 'COMPLETED')[0]?.checkpointId).toBe(1);
     expect(transitions(h.events, 'ABORTED')[0]).toMatchObject({ checkpointId: 2 });
     expect(transitions(h.events, 'ABORTED')[0]?.failureReason).toContain('snapshot verification failed');
+    expect(h.snapshots.keys()).toEqual([]); // every snapshot was inline
     expect((await h.parts.store.getJob(JOB_ID))?.status).toBe('FAILED');
     expect(h.pipeline.state.status).toBe('FAILED');
     expect(taskErrors).toEqual([]);
