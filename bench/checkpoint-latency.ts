@@ -1,5 +1,5 @@
 import type { AwsClients } from '../core/aws/clients.js';
-import type { CheckpointStore } from '../core/ports/checkpoint-store.js';
+import type { CheckpointRecord, CheckpointStore } from '../core/ports/checkpoint-store.js';
 import { clickCounter } from '../core/state/examples/click-counter.js';
 import { awsParts } from '../local/pipeline/parts.js';
 import { provisionResources, uniqueNames } from '../local/resources.js';
@@ -76,19 +76,39 @@ export async function measureCheckpointLatency(
   return results;
 }
 
-/** Passes everything through; records completedAtMs - triggerTimeMs of each COMPLETED transition. */
+/**
+ * Passes everything through; records completedAtMs - triggerTimeMs of each
+ * completion the coordinator writes (a periodic checkpoint's in its ledger write,
+ * a savepoint's as a transition of its own item).
+ */
 function observingCompletions(store: CheckpointStore, latenciesMs: number[]): CheckpointStore {
+  const observe = (record: CheckpointRecord) => {
+    if (record.status === 'COMPLETED' && record.completedAtMs !== undefined) {
+      latenciesMs.push(record.completedAtMs - record.triggerTimeMs);
+    }
+  };
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (property !== 'transitionCheckpoint' || typeof value !== 'function') return value;
-      return async (...args: Parameters<CheckpointStore['transitionCheckpoint']>) => {
-        const record = await value.apply(target, args);
-        if (record.status === 'COMPLETED' && record.completedAtMs !== undefined) {
-          latenciesMs.push(record.completedAtMs - record.triggerTimeMs);
-        }
-        return record;
-      };
+      if (property === 'transitionCheckpoint' && typeof value === 'function') {
+        return async (...args: Parameters<CheckpointStore['transitionCheckpoint']>) => {
+          const record = await value.apply(target, args);
+          observe(record);
+          return record;
+        };
+      }
+      if (property === 'commitLedger' && typeof value === 'function') {
+        return async (...args: Parameters<CheckpointStore['commitLedger']>) => {
+          const [, base, change] = args;
+          const ledger = await value.apply(target, args);
+          for (const record of change.put ?? []) {
+            const before = base.checkpoints.find((r) => r.checkpointId === record.checkpointId);
+            if (before?.status !== 'COMPLETED') observe(record);
+          }
+          return ledger;
+        };
+      }
+      return value;
     },
   });
 }

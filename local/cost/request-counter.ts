@@ -61,7 +61,7 @@ export function countingStore(inner: CheckpointStore, counts: RequestCounts): Ch
           if (name === 'deleteCheckpoint') counts.dynamoWrites++;
           counts.dynamoReads++;
         }
-        const jobId = args[0] as string;
+        const jobId = name === 'createJob' ? (args[0] as JobMeta).jobId : (args[0] as string);
         let result: unknown;
         try {
           result = await value.apply(target, args);
