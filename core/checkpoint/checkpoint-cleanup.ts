@@ -1,10 +1,5 @@
 import { ConditionFailedError, NotFoundError } from '../errors/index.js';
-import type {
-  CheckpointKind,
-  CheckpointRecord,
-  CheckpointStatus,
-  CheckpointStore,
-} from '../ports/checkpoint-store.js';
+import type { CheckpointKind, CheckpointStatus, CheckpointStore } from '../ports/checkpoint-store.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import { abortReasonCode } from './coordinator-state.js';
 
@@ -113,22 +108,4 @@ export async function discardCheckpoint(
   }
   await deleteAckedFiles(deps, jobId, checkpointId);
   await deps.store.deleteCheckpoint(jobId, checkpointId);
-}
-
-/** Keeps only the newest `keep` ABORTED records (the failure history); older ones go. */
-export async function pruneAbortedHistory(
-  deps: CleanupDependencies,
-  jobId: string,
-  records: CheckpointRecord[],
-  keep: number,
-): Promise<number> {
-  const aborted = records
-    .filter((r) => r.status === 'ABORTED')
-    .sort((a, b) => b.checkpointId - a.checkpointId);
-  const old = aborted.slice(keep);
-  for (const record of old) {
-    await deleteAckedFiles(deps, jobId, record.checkpointId);
-    await deps.store.deleteCheckpoint(jobId, record.checkpointId);
-  }
-  return old.length;
 }

@@ -1,4 +1,4 @@
-import { ConditionFailedError } from '../errors/index.js';
+import { CheckpointError, ConditionFailedError, NotFoundError } from '../errors/index.js';
 import type {
   CheckpointKind,
   CheckpointRecord,
@@ -8,6 +8,7 @@ import type {
 import type { Clock } from '../ports/clock.js';
 import type { ShardDescription, StreamWriter } from '../ports/stream.js';
 import { encodeBarrier } from '../processing/barrier.js';
+import { nextFreeCheckpointId } from './ack-slots.js';
 import { ensureJob } from './job.js';
 
 export interface TriggerDependencies {
@@ -33,69 +34,81 @@ export function barrierShards(shards: ShardDescription[]): ShardDescription[] {
  * (written before any barrier, so every ack finds it), then one barrier per shard
  * injected with ExplicitHashKey so idle shards acknowledge too. Unconditional:
  * savepoints and operator actions, which are forced past the periodic rules.
+ * A periodic checkpoint's id and record are one ledger write, its id skipping the
+ * ack slots still held (core/checkpoint/ack-slots.ts); a savepoint allocates an id,
+ * then writes its own item.
  */
 export async function triggerCheckpoint(
   deps: TriggerDependencies,
   request: TriggerRequest,
 ): Promise<CheckpointRecord> {
-  const job = await ensureJob(deps.store, request.jobId, deps.clock);
-  return (await startCheckpoint(deps, request, job, undefined)) as CheckpointRecord;
-}
-
-/**
- * A periodic trigger decided on a view whose highest checkpoint id was
- * `expectedLastCheckpointId`: the id is allocated only if no one triggered since
- * (several actors run coordinator steps), so no decision is taken on a stale view.
- * Returns undefined when refused: someone else triggered, which is not an error.
- */
-export async function tryTriggerCheckpoint(
-  deps: TriggerDependencies,
-  request: TriggerRequest,
-  job: JobMeta,
-  expectedLastCheckpointId: number,
-): Promise<CheckpointRecord | undefined> {
-  return startCheckpoint(deps, request, job, expectedLastCheckpointId);
-}
-
-async function startCheckpoint(
-  deps: TriggerDependencies,
-  request: TriggerRequest,
-  job: JobMeta,
-  expectedLastCheckpointId: number | undefined,
-): Promise<CheckpointRecord | undefined> {
-  const { store, writer, clock } = deps;
+  const { writer, clock } = deps;
+  const job = await ensureJob(deps.store, request.jobId, clock);
   const shards = barrierShards(await writer.listShards());
-  let checkpointId: number;
-  try {
-    checkpointId = await store.allocateCheckpointId(request.jobId, expectedLastCheckpointId);
-  } catch (error) {
-    if (expectedLastCheckpointId !== undefined && error instanceof ConditionFailedError) return undefined;
-    throw error;
-  }
-  const record: CheckpointRecord = {
+  const recordFor = (checkpointId: number, generation: number): CheckpointRecord => ({
     checkpointId,
     kind: request.kind,
     status: 'PENDING',
-    generation: job.generation,
+    generation,
     triggerTimeMs: clock.nowMs(),
     expectedShards: shards.map((s) => s.shardId).sort(),
     storagePrefix: request.storagePrefixFor(checkpointId),
-  };
-  try {
-    await store.createCheckpoint(request.jobId, record);
-  } catch (error) {
-    // The supervisor recorded this id as a lost trigger meanwhile: no barrier was sent, nothing to undo.
-    if (expectedLastCheckpointId !== undefined && error instanceof ConditionFailedError) return undefined;
-    throw error;
-  }
+  });
+  const record =
+    request.kind === 'SAVEPOINT'
+      ? await createSavepointRecord(deps, request.jobId, job, recordFor)
+      : await createLedgerRecord(deps, request.jobId, recordFor);
   await writer.putToShards(
     shards.map((s) => ({ shardId: s.shardId, explicitHashKey: s.startingHashKey })),
     encodeBarrier({
       jobId: request.jobId,
-      checkpointId,
+      checkpointId: record.checkpointId,
       kind: request.kind,
       triggerTimeMs: record.triggerTimeMs,
     }),
   );
   return record;
+}
+
+async function createSavepointRecord(
+  deps: TriggerDependencies,
+  jobId: string,
+  job: JobMeta,
+  recordFor: (checkpointId: number, generation: number) => CheckpointRecord,
+): Promise<CheckpointRecord> {
+  const record = recordFor(await deps.store.allocateCheckpointId(jobId), job.generation);
+  await deps.store.createCheckpoint(jobId, record);
+  return record;
+}
+
+const LEDGER_ATTEMPTS = 10;
+
+async function createLedgerRecord(
+  deps: TriggerDependencies,
+  jobId: string,
+  recordFor: (checkpointId: number, generation: number) => CheckpointRecord,
+): Promise<CheckpointRecord> {
+  let conflict: unknown;
+  for (let attempt = 0; attempt < LEDGER_ATTEMPTS; attempt++) {
+    const ledger = await deps.store.readLedger(jobId);
+    if (!ledger) throw new NotFoundError(`job ${JSON.stringify(jobId)} has no META item; create it first`);
+    const id = nextFreeCheckpointId(ledger.job.lastCheckpointId, ledger.checkpoints);
+    if (id === undefined) {
+      throw new CheckpointError(
+        'TRIGGER_REFUSED',
+        `every ack slot of job ${JSON.stringify(jobId)} is held by a pending or retained checkpoint; ` +
+          'lower state.checkpoints.num-retained or max-concurrent-checkpoints, or let pending ones finish',
+        { retryable: true },
+      );
+    }
+    const record = recordFor(id, ledger.job.generation);
+    try {
+      await deps.store.commitLedger(jobId, ledger, { put: [record], lastCheckpointId: id });
+      return record;
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      conflict = error;
+    }
+  }
+  throw conflict;
 }

@@ -19,9 +19,6 @@ export interface DerivedCoordinatorState {
   highestCheckpointId: number;
 }
 
-/** Abort reason of a placeholder written for an id that was allocated but never recorded. */
-export const LOST_TRIGGER_REASON: CheckpointAbortReason = 'TRIGGER_CHECKPOINT_FAILURE';
-
 function isAbortReason(reason: string | undefined): reason is CheckpointAbortReason {
   return reason !== undefined && Object.hasOwn(COUNTS_TOWARD_TOLERABLE, reason);
 }
@@ -34,11 +31,6 @@ export function countsTowardTolerable(record: CheckpointRecord): boolean {
     isAbortReason(record.abortReason) &&
     COUNTS_TOWARD_TOLERABLE[record.abortReason]
   );
-}
-
-/** A placeholder for a lost trigger is no trigger: it does not move the schedule. */
-function isLostTrigger(record: CheckpointRecord): boolean {
-  return record.status === 'ABORTED' && record.abortReason === LOST_TRIGGER_REASON;
 }
 
 /**
@@ -61,7 +53,7 @@ export function deriveCoordinatorState(
   let highestCheckpointId = 0;
   for (const r of records) {
     highestCheckpointId = Math.max(highestCheckpointId, r.checkpointId);
-    if (r.kind === 'CHECKPOINT' && !isLostTrigger(r)) {
+    if (r.kind === 'CHECKPOINT') {
       lastTriggerTimeMs = Math.max(lastTriggerTimeMs ?? r.triggerTimeMs, r.triggerTimeMs);
     }
     if (r.status === 'COMPLETED') {

@@ -1,3 +1,4 @@
+import { ACK_SLOTS } from '../ports/checkpoint-store.js';
 import { FLINK_UNLIMITED, isPlainObject, show } from './check.js';
 import { CHECKPOINTING_OPTIONS } from './checkpointing-options.js';
 import { closest } from './edit-distance.js';
@@ -52,6 +53,7 @@ export function compileConfig(input: CompileConfigInput): CheckpointConfig {
   }
 
   checkMinPauseWithConcurrency(get('minPauseMs'), get('maxConcurrentCheckpoints'), problems);
+  checkAckSlots(get('numRetainedCheckpoints'), get('maxConcurrentCheckpoints'), problems);
   checkParallelizationFactor(get('mode'), get('parallelizationFactor'), problems);
   checkSavepointsOutsideCheckpoints(get('jobId'), get('checkpointsDir'), get('savepointsDir'), problems);
 
@@ -132,6 +134,21 @@ function checkMinPauseWithConcurrency(minPause: Sourced, maxConcurrent: Sourced,
     problems.issues.push({
       path: pausePath,
       message: `${show(minPause.value)} cannot be combined with ${concurrentPath} = ${show(maxConcurrent.value)}: a minimum pause between checkpoints implies at most one checkpoint in progress. Set ${pausePath} to 0 or ${concurrentPath} to 1`,
+    });
+  }
+}
+
+/**
+ * A retained or pending checkpoint holds its ack slot (core/checkpoint/ack-slots.ts):
+ * with every slot held, no checkpoint could be triggered. One slot stays free for the next.
+ */
+function checkAckSlots(retained: Sourced, maxConcurrent: Sourced, problems: Problems): void {
+  const held = Number(retained.value ?? 1) + Number(maxConcurrent.value ?? 1);
+  if (Number.isInteger(held) && held > ACK_SLOTS - 1) {
+    const retainedPath = pathOf(retained, 'numRetainedCheckpoints');
+    problems.issues.push({
+      path: retainedPath,
+      message: `${show(retained.value)} plus ${pathOf(maxConcurrent, 'maxConcurrentCheckpoints')} = ${show(maxConcurrent.value ?? 1)} is ${held}, expected at most ${ACK_SLOTS - 1}: each retained or pending checkpoint keeps one of ${ACK_SLOTS} ack slots and the next trigger needs a free one. Keep fewer checkpoints (take savepoints for long-lived copies: they are not limited)`,
     });
   }
 }

@@ -17,6 +17,7 @@ export type CheckpointFailureReason =
   | 'JOB_NOT_RUNNING'
   | 'CHECKPOINT_DECLINED'
   | 'CHECKPOINT_EXPIRED'
+  | 'TRIGGER_REFUSED'
   | 'REPLAY_GAP'
   | 'REPLAY_DEADLINE'
   | 'ITERATOR_EXPIRED'

@@ -138,6 +138,7 @@ export async function rebaseSavepoint(
   for (const ack of acks) {
     await store.putAck(jobId, {
       ...ack,
+      kind: 'SAVEPOINT',
       checkpointId,
       generation,
       sequenceNumber: positions.get(ack.shardId) ?? ack.sequenceNumber,

@@ -204,7 +204,12 @@ async function putAcks(
 ): Promise<void> {
   for (const ack of acks) {
     try {
-      await deps.store.putAck(jobId, { ...ack, checkpointId, generation: record.generation });
+      await deps.store.putAck(jobId, {
+        ...ack,
+        kind: 'SAVEPOINT',
+        checkpointId,
+        generation: record.generation,
+      });
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
     }

@@ -1,22 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import {
-  abortedRecordsToKeep,
-  deriveCoordinatorState,
-  LOST_TRIGGER_REASON,
-} from '../../../core/checkpoint/coordinator-state.js';
+import { abortedRecordsToKeep, deriveCoordinatorState } from '../../../core/checkpoint/coordinator-state.js';
 import { FLINK_UNLIMITED } from '../../../core/config/check.js';
 import { aCheckpoint } from '../../support/checkpoint-fixtures.js';
 
 const expired = { status: 'ABORTED', abortReason: 'CHECKPOINT_EXPIRED' } as const;
 
 describe('deriveCoordinatorState', () => {
-  it('takes the last trigger from the newest periodic checkpoint, not from savepoints or lost triggers', () => {
+  it('takes the last trigger from the newest periodic checkpoint, not from savepoints', () => {
     // Prepare
     const records = [
       aCheckpoint(1, { status: 'COMPLETED', triggerTimeMs: 1_000, completedAtMs: 1_200 }),
       aCheckpoint(2, { triggerTimeMs: 2_000 }),
       aCheckpoint(3, { kind: 'SAVEPOINT', triggerTimeMs: 3_000 }),
-      aCheckpoint(4, { status: 'ABORTED', abortReason: LOST_TRIGGER_REASON, triggerTimeMs: 4_000 }),
     ];
 
     // Act
@@ -24,7 +19,7 @@ describe('deriveCoordinatorState', () => {
 
     // Assess
     expect(state.lastTriggerTimeMs).toBe(2_000);
-    expect(state.highestCheckpointId).toBe(4);
+    expect(state.highestCheckpointId).toBe(3);
   });
 
   it('takes the last completion from the newest completedAtMs, savepoints included (the min pause counts from any completion)', () => {

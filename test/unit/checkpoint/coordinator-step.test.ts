@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { abortCheckpoint } from '../../../core/checkpoint/checkpoint-cleanup.js';
-import { triggerCheckpoint, tryTriggerCheckpoint } from '../../../core/checkpoint/checkpoint-trigger.js';
 import { runCoordinatorStep } from '../../../core/checkpoint/coordinator-step.js';
 import { ensureJob } from '../../../core/checkpoint/job.js';
 import { isBarrierRecord } from '../../../core/processing/barrier.js';
 import { MemoryShardSource } from '../../../local/esm/shard-source.js';
 import { inlineAck, STEP_JOB, stepFixture } from './coordinator-step-fixture.js';
-
-const request = (f: ReturnType<typeof stepFixture>) => ({
-  jobId: STEP_JOB,
-  kind: 'CHECKPOINT' as const,
-  storagePrefixFor: f.settings.storagePrefixFor,
-});
 
 async function barriersOn(f: ReturnType<typeof stepFixture>): Promise<number> {
   const source = new MemoryShardSource(f.stream);
@@ -21,39 +14,6 @@ async function barriersOn(f: ReturnType<typeof stepFixture>): Promise<number> {
   }
   return count;
 }
-
-describe('tryTriggerCheckpoint (serialized triggers)', () => {
-  it('refuses a trigger decided on a stale view: no id, no record, no barrier, and no error', async () => {
-    // Prepare: a view taken when checkpoint 1 was the highest, then someone else triggers 2
-    const f = stepFixture({ intervalMs: 1_000 });
-    const job = await ensureJob(f.store, STEP_JOB, f.clock);
-    await triggerCheckpoint(f.deps, request(f));
-    await triggerCheckpoint(f.deps, request(f));
-    const barriersBefore = await barriersOn(f);
-
-    // Act
-    const refused = await tryTriggerCheckpoint(f.deps, request(f), job, 1);
-
-    // Assess
-    expect(refused).toBeUndefined();
-    expect((await f.store.listCheckpoints(STEP_JOB)).map((r) => r.checkpointId)).toEqual([1, 2]);
-    expect((await f.store.getJob(STEP_JOB))?.lastCheckpointId).toBe(2);
-    expect(await barriersOn(f)).toBe(barriersBefore);
-  });
-
-  it('triggers when the counter still stands at the view’s highest id', async () => {
-    // Prepare
-    const f = stepFixture({ intervalMs: 1_000 });
-    const job = await ensureJob(f.store, STEP_JOB, f.clock);
-
-    // Act
-    const record = await tryTriggerCheckpoint(f.deps, request(f), job, 0);
-
-    // Assess
-    expect(record?.checkpointId).toBe(1);
-    expect(await barriersOn(f)).toBe(f.shardIds.length);
-  });
-});
 
 describe('runCoordinatorStep', () => {
   it('the last acker’s step completes the checkpoint, moves the pointer and, when due, triggers the next', async () => {

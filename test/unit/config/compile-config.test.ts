@@ -268,6 +268,18 @@ describe('compileConfig cross-field rules', () => {
     expect(error.message).toContain('flinkConf["execution.checkpointing.max-concurrent-checkpoints"] = 3');
   });
 
+  it('rejects more retained plus pending checkpoints than the 63 ack slots a trigger can leave free, naming both fields', () => {
+    const error = compileFailure({ ...BASE, numRetainedCheckpoints: 60, maxConcurrentCheckpoints: 4 });
+
+    expect(error.issues).toHaveLength(1);
+    expect(error.message).toContain('checkpointing.numRetainedCheckpoints: 60 plus');
+    expect(error.message).toContain('checkpointing.maxConcurrentCheckpoints = 4 is 64, expected at most 63');
+  });
+
+  it('allows 62 retained checkpoints with one pending', () => {
+    expect(() => compileConfig({ ...BASE, numRetainedCheckpoints: 62 })).not.toThrow();
+  });
+
   it.each([
     [0, 4],
     [500, 1],

@@ -5,7 +5,7 @@ import { coordinatedHarness, JOB_ID, recordsWithStatus, triggerTimesMs } from '.
 describe('checkpoint interval (execution.checkpointing.interval)', () => {
   it('triggers periodic checkpoints no closer than intervalMs apart, about one per interval, each completing', async () => {
     // Prepare
-    const h = coordinatedHarness({ options: { intervalMs: 1_000, numRetainedCheckpoints: 100 } });
+    const h = coordinatedHarness({ options: { intervalMs: 1_000, numRetainedCheckpoints: 60 } });
 
     // Act
     await h.pipeline.runFor(20_000);
@@ -27,7 +27,7 @@ describe('checkpoint interval (execution.checkpointing.interval)', () => {
 
   it('hands a long interval back to the state machine as a Wait between checkpoints, keeping the interval', async () => {
     // Prepare: an interval longer than the idle hand-back threshold (20 s)
-    const h = coordinatedHarness({ options: { intervalMs: 60_000, numRetainedCheckpoints: 100 } });
+    const h = coordinatedHarness({ options: { intervalMs: 60_000, numRetainedCheckpoints: 60 } });
 
     // Act
     const first = await h.pipeline.runWindow(10 * 60_000);

@@ -22,7 +22,7 @@ describe('max concurrent checkpoints (execution.checkpointing.max-concurrent-che
         intervalMs: 1_000,
         maxConcurrentCheckpoints: 3,
         timeoutMs: 60_000,
-        numRetainedCheckpoints: 100,
+        numRetainedCheckpoints: 60,
       },
       onTick: (elapsedMs, pipeline) => {
         for (const index of [0, 1, 2]) {
@@ -52,7 +52,7 @@ describe('max concurrent checkpoints (execution.checkpointing.max-concurrent-che
         intervalMs: 1_000,
         maxConcurrentCheckpoints: 3,
         timeoutMs: 60_000,
-        numRetainedCheckpoints: 100,
+        numRetainedCheckpoints: 60,
       },
       onTick: (elapsedMs, pipeline) => {
         for (const index of [0, 1, 2]) {

@@ -29,7 +29,7 @@ describe('min pause between checkpoints (execution.checkpointing.min-pause)', ()
   it('triggers no checkpoint earlier than minPauseMs after the previous completion, even with a shorter interval', async () => {
     // Prepare
     const h = coordinatedHarness({
-      options: { intervalMs: 1_000, minPauseMs: 5_000, numRetainedCheckpoints: 100 },
+      options: { intervalMs: 1_000, minPauseMs: 5_000, numRetainedCheckpoints: 60 },
     });
 
     // Act
@@ -49,7 +49,7 @@ describe('min pause between checkpoints (execution.checkpointing.min-pause)', ()
   it('measures the pause from the completion of a slow checkpoint, so slow checkpoints cannot pile up', async () => {
     // Prepare: checkpoint 1 takes 3 s (shard 1 stalls), three times the interval
     const h = coordinatedHarness({
-      options: { intervalMs: 1_000, minPauseMs: 5_000, numRetainedCheckpoints: 100 },
+      options: { intervalMs: 1_000, minPauseMs: 5_000, numRetainedCheckpoints: 60 },
       onTick: (elapsedMs, pipeline) => {
         if (elapsedMs < 3_000) pipeline.stalledShards.add(shardId(1));
         else pipeline.stalledShards.delete(shardId(1));

@@ -19,7 +19,7 @@ describe('orphaned snapshot files and the aborted history', () => {
   it('the orphan sweep deletes a file under a completed checkpoint’s prefix that no ack references, never a referenced one', async () => {
     // Prepare: checkpoint 1 pending (shard 1 stalled) while a crashed upload leaves an orphan
     const h = coordinatedHarness({
-      options: { intervalMs: 1_000, numRetainedCheckpoints: 100, memoryThresholdBytes: 0 },
+      options: { intervalMs: 1_000, numRetainedCheckpoints: 62, memoryThresholdBytes: 0 },
     });
     h.pipeline.stalledShards.add(shardId(1));
     await h.pipeline.runFor(500);

@@ -16,7 +16,7 @@ describe('checkpoint timeout (execution.checkpointing.timeout)', () => {
     intervalMs: 1_000,
     timeoutMs: 3_000,
     tolerableFailedCheckpoints: 10,
-    numRetainedCheckpoints: 100,
+    numRetainedCheckpoints: 60,
     // Every snapshot is a file, so file cleanup is observable.
     memoryThresholdBytes: 0,
   };

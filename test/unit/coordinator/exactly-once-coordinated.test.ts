@@ -20,7 +20,7 @@ describe('exactly-once state under the coordinator', () => {
       shards: 3,
       recordsPerTick: 6,
       users: 20,
-      options: { intervalMs: 1_000, numRetainedCheckpoints: 100, memoryThresholdBytes: 512 },
+      options: { intervalMs: 1_000, numRetainedCheckpoints: 60, memoryThresholdBytes: 512 },
       onTick: (elapsedMs, pipeline) => {
         if (elapsedMs >= 3_000 && elapsedMs < 5_000) pipeline.stalledShards.add(shardId(1));
         else pipeline.stalledShards.delete(shardId(1));
