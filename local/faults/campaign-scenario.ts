@@ -1,7 +1,12 @@
+import type { CoordinatorConfig } from '../../core/checkpoint/checkpoint-coordinator-view.js';
+import { runCoordinatorStep } from '../../core/checkpoint/coordinator-step.js';
 import { checkpointPrefix } from '../../core/checkpoint/storage-location.js';
+import { MINIMAL_CHECKPOINT_TIME_MS } from '../../core/config/checkpointing-checks.js';
+import { compileConfig } from '../../core/config/index.js';
 import { CheckpointError } from '../../core/errors/index.js';
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
 import { CRASH_POINTS } from '../../core/processing/crash-points.js';
+import type { ProcessorCoordinationOptions } from '../../core/processing/processor-coordination.js';
 import { restoreCheckpoint } from '../../core/recovery/restore.js';
 import { clickCounter } from '../../core/state/examples/click-counter.js';
 import { EventSourceMappingSimulator, type KinesisHandler } from '../esm/event-source-mapping.js';
@@ -44,6 +49,12 @@ export interface CampaignScenarioOptions {
   onError?: (error: unknown, shardId: string) => void;
   /** Operator actions the fault plan may take (restore-while-pending). */
   plan?: FaultPlan;
+  /**
+   * The processors also run coordinator steps after their batches (a 10 ms interval,
+   * so they trigger and complete checkpoints of their own between the scenario's
+   * forced ones): the ledger's one-write steps meet the same faults and crashes.
+   */
+  processorsDrive?: boolean;
 }
 
 export interface CampaignScenarioResult {
@@ -57,6 +68,8 @@ export interface CampaignScenarioResult {
   latestPointerLag?: string;
   checkpointsTriggered: number;
   checkpointsCompleted: number;
+  /** Checkpoints the processors' own coordinator steps triggered and completed (processorsDrive). */
+  processorSteps: { triggered: number; completed: number };
   crashes: number;
   failedInvocations: number;
 }
@@ -87,6 +100,10 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
   });
   const { sink, counts } = twoPhaseCheckingSink(parts, jobId, true);
 
+  const coordinatorStore = options.coordinatorStore ?? parts.store;
+  const coordination = options.processorsDrive
+    ? processorsDriveOptions(parts, coordinatorStore, jobId, storagePrefixFor)
+    : undefined;
   const createContainer = processorContainer({
     parts: options.processorParts,
     operator: options.transientRecordFailureRate
@@ -101,6 +118,7 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
     faults: schedule,
     sink,
     reportBatchItemFailures: true,
+    ...(coordination ? { coordination } : {}),
   });
   const esm = new EventSourceMappingSimulator({
     source: parts.source,
@@ -151,6 +169,8 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
     }
   }
 
+  // The final checkpoint is the scenario's own: the processors stop stepping first.
+  if (coordination) coordination.settings.config = { ...coordination.settings.config, intervalMs: undefined };
   const finalId = await coordinator.finish(() => esm.drain(), `seed ${options.seed}`);
 
   const latestPointerLag = await checkLatestPointer(parts.store, jobId);
@@ -162,6 +182,12 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
     workload.expected,
     sink.writes,
   );
+  if (coordination) {
+    // What the supervisor does next: one step aborts the processors' checkpoints the
+    // final one subsumed (they were left pending when the processors stopped) and
+    // deletes their files.
+    await retried(() => runCoordinatorStep(coordination.deps, coordination.settings));
+  }
   return {
     finalCheckpointId: finalId,
     lost: verdict.lost,
@@ -171,6 +197,10 @@ export async function runCampaignScenario(options: CampaignScenarioOptions): Pro
     ...(latestPointerLag ? { latestPointerLag } : {}),
     checkpointsTriggered: coordinator.triggered,
     checkpointsCompleted: coordinator.completed,
+    processorSteps: {
+      triggered: coordination?.stats?.triggered ?? 0,
+      completed: coordination?.stats?.completed ?? 0,
+    },
     crashes: schedule.totalCrashes(),
     failedInvocations: esm.stats.failedInvocations,
   };
@@ -197,4 +227,23 @@ async function checkLatestPointer(store: CheckpointStore, jobId: string): Promis
   const latest = (await store.getJob(jobId))?.latestCheckpointId;
   if (latest === newest) return undefined;
   return `latest checkpoint pointer names ${latest} but checkpoint ${newest} is the newest COMPLETED one`;
+}
+
+/** The processors' coordinator steps, on the coordinator's (faulty) view of the table. */
+function processorsDriveOptions(
+  parts: PipelineParts,
+  store: CheckpointStore,
+  jobId: string,
+  storagePrefixFor: (id: number) => string,
+): ProcessorCoordinationOptions & { settings: { config: CoordinatorConfig } } {
+  const config = compileConfig({
+    jobId,
+    checkpointsDir: `s3://campaign/${CAMPAIGN_CHECKPOINTS_PREFIX}`,
+    intervalMs: MINIMAL_CHECKPOINT_TIME_MS,
+  });
+  return {
+    deps: { store, snapshots: parts.snapshots, writer: parts.writer, clock: parts.clock },
+    settings: { jobId, config, storagePrefixFor, abortedHistorySize: 10 },
+    stats: { triggered: 0, completed: 0, aborted: 0, subsumed: 0 },
+  };
 }

@@ -19,6 +19,10 @@ export interface FaultRunResult {
   target: RunTarget['kind'];
   records: number;
   shards: number;
+  /** The processors also ran coordinator steps (one-write ledger steps) in this run. */
+  processorsDrive: boolean;
+  /** What the processors' own steps triggered and completed. */
+  processorSteps: { triggered: number; completed: number };
   /** Faults that actually fired, by label. */
   injected: Record<string, number>;
   lost: number;
@@ -69,6 +73,8 @@ export async function runFaultRun(
   // Snapshots go to S3 whenever S3 faults are the point of the run; else sometimes inline.
   const s3Bound = faultClass === 's3-5xx' || faultClass === 'snapshot-corruption';
   const memoryThresholdBytes = s3Bound || sizes() < 0.5 ? 0 : 1024;
+  // Half the runs also let the processors drive the coordinator (ledger steps under the same faults).
+  const processorsDrive = sizes() < 0.5;
   const plan = new FaultPlan(faultClass, seed, PROBABILITY[faultClass]);
   const parts = await buildParts(target, shards);
   const processorParts: PipelineParts = {
@@ -79,7 +85,7 @@ export async function runFaultRun(
     clock: skewedClock(parts.clock, plan.clockSkewMs()),
   };
   const jobId = 'fault-job';
-  const base = { faultClass, seed, target: target.kind, records, shards };
+  const base = { faultClass, seed, target: target.kind, records, shards, processorsDrive };
   try {
     const run = await runCampaignScenario({
       parts,
@@ -96,11 +102,13 @@ export async function runFaultRun(
       memoryThresholdBytes,
       transientRecordFailureRate: 0.002,
       plan,
+      processorsDrive,
     });
     const audit = await auditStorage(parts, jobId);
     return {
       ...base,
       injected: Object.fromEntries(plan.injected),
+      processorSteps: run.processorSteps,
       lost: run.lost,
       duplicated: run.duplicated,
       mismatches: run.mismatchedShards.length + run.outputMismatches + (run.latestPointerLag ? 1 : 0),
@@ -119,6 +127,7 @@ export async function runFaultRun(
     return {
       ...base,
       injected: Object.fromEntries(plan.injected),
+      processorSteps: { triggered: 0, completed: 0 },
       lost: 0,
       duplicated: 0,
       mismatches: 0,

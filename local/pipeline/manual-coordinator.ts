@@ -72,7 +72,9 @@ export class ManualCoordinator {
     for (let attempt = 0; attempt < 50; attempt++) {
       await drain();
       const result = await this.call(() => tryCompleteCheckpoint(this.deps, this.jobId, finalId));
-      if (result.status === 'COMPLETED') {
+      // Completed here, or by a processor's coordinator step meanwhile.
+      const completedElsewhere = result.status === 'NOT_PENDING' && result.checkpoint?.status === 'COMPLETED';
+      if (result.status === 'COMPLETED' || completedElsewhere) {
         this.pending.delete(finalId);
         this.completed++;
         await this.completePending(); // earlier checkpoints whose barriers were drained with the final one

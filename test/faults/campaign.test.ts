@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../core/aws/clients.js';
 import { describeFailure, runCampaign } from '../../local/faults/campaign.js';
 import { FAULT_CLASSES } from '../../local/faults/fault-classes.js';
-import { failed, runFaultRun } from '../../local/faults/fault-run.js';
+import { type FaultRunResult, failed, runFaultRun } from '../../local/faults/fault-run.js';
 import { emulatorClients } from '../support/emulators.js';
 
 // Known product bug, pinned in regressions.test.ts: a retried completion never advances the latest
@@ -44,5 +44,25 @@ describe('the reliability campaign in miniature', () => {
     // Assess
     expect(failed(result) ? describeFailure(result) : 'ok').toBe('ok');
     expect(result.injected['corrupted in transit'] ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe('the campaign with the processors driving the coordinator', () => {
+  it('processors trigger and complete checkpoints of their own in one-write ledger steps, between forced ones, under ambiguous coordinator writes and crashes, and nothing is lost, duplicated or leaked', async () => {
+    // Act: a seed whose run lets the processors drive, with the coordinator's writes ambiguous
+    const runs: FaultRunResult[] = [];
+    for (let seed = 9_100; runs.length < 4 && seed < 9_200; seed++) {
+      const result = await runFaultRun('coordinator-ambiguous-write', seed, { kind: 'memory' });
+      if (result.processorsDrive) runs.push(result);
+    }
+
+    // Assess
+    expect(runs).toHaveLength(4);
+    for (const result of runs) expect(failed(result), JSON.stringify(result)).toBe(false);
+    const sum = (pick: (r: FaultRunResult) => number) => runs.reduce((n, r) => n + pick(r), 0);
+    expect(sum((r) => r.processorSteps.triggered)).toBeGreaterThan(0);
+    expect(sum((r) => r.processorSteps.completed)).toBeGreaterThan(0);
+    // The coordinator's writes (the processors' steps among them) did meet ambiguous failures.
+    expect(sum((r) => Object.values(r.injected).reduce((a, b) => a + b, 0))).toBeGreaterThan(0);
   });
 });
