@@ -3,6 +3,7 @@ import { BadInputError } from '../errors/index.js';
 import type { StreamRecord } from '../ports/stream.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const DECIMAL = /^\d+$/;
 
 export interface ShardBatch {
   shardId: string;
@@ -18,49 +19,71 @@ export function parseKinesisEvent(event: KinesisStreamEvent): ShardBatch[] {
   if (!event || !Array.isArray(event.Records)) {
     throw new BadInputError(`expected a Kinesis event with a Records array; found ${describe(event)}`);
   }
-  const byShard = new Map<string, StreamRecord[]>();
-  event.Records.forEach((record, index) => {
-    const parsed = parseRecord(record, index);
-    const list = byShard.get(parsed.shardId);
-    if (list) list.push(parsed);
-    else byShard.set(parsed.shardId, [parsed]);
-  });
-  return [...byShard].map(([shardId, records]) => ({ shardId, records }));
+  const input = event.Records;
+  const batches: ShardBatch[] = [];
+  // Per record this is the hot path of every invocation: consecutive records of one
+  // shard reuse its batch and its shard id string (one string, compared by identity later).
+  let current: ShardBatch | undefined;
+  for (let index = 0; index < input.length; index++) {
+    const parsed = parseRecord(input[index]!, index, current?.shardId);
+    if (current === undefined || parsed.shardId !== current.shardId) {
+      current = batches.find((b) => b.shardId === parsed.shardId);
+      if (current === undefined) {
+        current = { shardId: parsed.shardId, records: [] };
+        batches.push(current);
+      }
+    }
+    current.records.push(parsed);
+  }
+  return batches;
 }
 
-function parseRecord(record: KinesisStreamRecord, index: number): StreamRecord {
-  const where = `Records[${index}]`;
+function parseRecord(record: KinesisStreamRecord, index: number, previousShardId?: string): StreamRecord {
   const eventId = record?.eventID;
   const kinesis = record?.kinesis;
   if (typeof eventId !== 'string' || eventId.indexOf(':') < 1) {
     throw new BadInputError(
-      `${where}.eventID: expected "shardId-...:<sequence number>", found ${describe(eventId)}`,
+      `${where(index)}.eventID: expected "shardId-...:<sequence number>", found ${describe(eventId)}`,
     );
   }
-  if (!kinesis || typeof kinesis.sequenceNumber !== 'string' || !/^\d+$/.test(kinesis.sequenceNumber)) {
+  if (!kinesis || typeof kinesis.sequenceNumber !== 'string' || !DECIMAL.test(kinesis.sequenceNumber)) {
     throw new BadInputError(
-      `${where}.kinesis.sequenceNumber: expected a decimal string, found ${describe(kinesis?.sequenceNumber)}`,
+      `${where(index)}.kinesis.sequenceNumber: expected a decimal string, found ${describe(kinesis?.sequenceNumber)}`,
     );
   }
-  if (typeof kinesis.data !== 'string') {
-    throw new BadInputError(`${where}.kinesis.data: expected base64 text, found ${describe(kinesis.data)}`);
-  }
-  if (!BASE64.test(kinesis.data)) {
-    throw new BadInputError(`${where}.kinesis.data: expected base64 text, found ${describe(kinesis.data)}`);
+  if (typeof kinesis.data !== 'string' || !BASE64.test(kinesis.data)) {
+    throw new BadInputError(
+      `${where(index)}.kinesis.data: expected base64 text, found ${describe(kinesis.data)}`,
+    );
   }
   const arrivalSeconds = kinesis.approximateArrivalTimestamp ?? 0;
   if (typeof arrivalSeconds !== 'number' || !Number.isFinite(arrivalSeconds)) {
     throw new BadInputError(
-      `${where}.kinesis.approximateArrivalTimestamp: expected epoch seconds, found ${describe(arrivalSeconds)}`,
+      `${where(index)}.kinesis.approximateArrivalTimestamp: expected epoch seconds, found ${describe(arrivalSeconds)}`,
     );
   }
   return {
-    shardId: eventId.slice(0, eventId.indexOf(':')),
+    shardId: shardIdOf(eventId, previousShardId),
     sequenceNumber: kinesis.sequenceNumber,
     partitionKey: String(kinesis.partitionKey ?? ''),
     data: Buffer.from(kinesis.data, 'base64'),
     arrivalTimeMs: Math.round(arrivalSeconds * 1000),
   };
+}
+
+const where = (index: number) => `Records[${index}]`;
+
+/** The eventID's prefix; the previous record's string when it is the same shard. */
+function shardIdOf(eventId: string, previousShardId: string | undefined): string {
+  const colon = eventId.indexOf(':');
+  if (
+    previousShardId !== undefined &&
+    colon === previousShardId.length &&
+    eventId.startsWith(previousShardId)
+  ) {
+    return previousShardId;
+  }
+  return eventId.slice(0, colon);
 }
 
 function describe(value: unknown): string {

@@ -38,7 +38,11 @@ export class HeapOperatorState<O extends OperatorStateValues> implements Operato
   }
 
   update<N extends keyof O & string>(name: N, fn: (current: O[N]) => O[N]): void {
-    this.set(name, fn(this.get(name)));
+    // get + set in two map operations: operators update counters on every record.
+    const values = this.values;
+    const current = values.get(name);
+    if (current === undefined && !values.has(name)) this.undeclared(name);
+    values.set(name, fn(current as O[N]));
   }
 
   capture(): StateSnapshotContent['operator'] {

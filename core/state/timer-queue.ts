@@ -34,6 +34,11 @@ export class TimerQueue {
   private batchBucket: Map<string, TimerEntry> | null = null;
   private batchTimestampMs = 0;
   private batchIndex = 0;
+  /** The bucket of the last register: records of one window register at one timestamp in a row. */
+  private lastBucket: Map<string, TimerEntry> | undefined;
+  private lastBucketTimestampMs = Number.NaN;
+  /** Whether timestamps[0] is known to have a bucket (peek runs once per record). */
+  private topIsLive = false;
 
   get size(): number {
     return this.liveCount;
@@ -41,14 +46,15 @@ export class TimerQueue {
 
   /** Adds the timer unless it is already registered; returns whether it was added. */
   register(key: string, timestampMs: number): boolean {
-    let bucket = this.buckets.get(timestampMs);
+    let bucket = timestampMs === this.lastBucketTimestampMs ? this.lastBucket : this.buckets.get(timestampMs);
     if (bucket === undefined) {
       bucket = new Map();
       this.buckets.set(timestampMs, bucket);
       this.push(timestampMs);
-    } else if (bucket.has(key)) {
-      return false;
     }
+    this.lastBucket = bucket;
+    this.lastBucketTimestampMs = timestampMs;
+    if (bucket.has(key)) return false;
     bucket.set(key, { key, timestampMs });
     this.liveCount++;
     if (this.batch !== null && timestampMs <= this.batchTimestampMs) this.batch = null;
@@ -60,7 +66,7 @@ export class TimerQueue {
     if (bucket === undefined || !bucket.delete(key)) return false;
     this.liveCount--;
     if (bucket.size === 0) {
-      this.buckets.delete(timestampMs);
+      this.dropBucket(timestampMs);
       const slots = this.timestamps.length;
       if (slots > MIN_COMPACT_SLOTS && slots > 2 * this.buckets.size) this.compact();
     }
@@ -83,7 +89,7 @@ export class TimerQueue {
           if (bucket.get(entry.key) !== entry) continue; // deleted while the batch drained
           bucket.delete(entry.key);
           this.liveCount--;
-          if (bucket.size === 0) this.buckets.delete(entry.timestampMs);
+          if (bucket.size === 0) this.dropBucket(entry.timestampMs);
           return entry;
         }
         this.batch = null;
@@ -111,15 +117,29 @@ export class TimerQueue {
   /** The smallest timestamp that still has a bucket, dropping stale ones on the way. */
   private liveTop(): number | undefined {
     const heap = this.timestamps;
+    if (this.topIsLive) return heap[0];
     while (heap.length > 0) {
       const top = heap[0]!;
-      if (this.buckets.has(top)) return top;
+      if (this.buckets.has(top)) {
+        this.topIsLive = true;
+        return top;
+      }
       this.pop();
     }
     return undefined;
   }
 
+  private dropBucket(timestampMs: number): void {
+    this.buckets.delete(timestampMs);
+    this.topIsLive = false;
+    if (timestampMs === this.lastBucketTimestampMs) {
+      this.lastBucket = undefined;
+      this.lastBucketTimestampMs = Number.NaN;
+    }
+  }
+
   private compact(): void {
+    this.topIsLive = false;
     this.timestamps = Array.from(this.buckets.keys());
     for (let i = (this.timestamps.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
@@ -139,6 +159,7 @@ export class TimerQueue {
   }
 
   private pop(): void {
+    this.topIsLive = false;
     const heap = this.timestamps;
     const last = heap.pop();
     if (last === undefined || heap.length === 0) return;

@@ -78,6 +78,29 @@ describe('parseKinesisEvent', () => {
     expect(batches[1]!.records.map((r) => r.sequenceNumber)).toEqual([SEQ_2, SEQ_3]);
   });
 
+  it("starts a new batch when a shard id only extends the previous record's shard id", () => {
+    // Prepare: consecutive records reuse the previous shard id, which must match it whole.
+    const event: KinesisStreamEvent = {
+      Records: [
+        kinesisRecord('shardId-1', SEQ_1, 'a'),
+        kinesisRecord('shardId-10', SEQ_2, 'b'),
+        kinesisRecord('shardId-1', SEQ_3, 'c'),
+      ],
+    };
+    // Act
+    const batches = parseKinesisEvent(event);
+    // Assess
+    expect(batches.map((b) => [b.shardId, b.records.map((r) => text(r.data))])).toEqual([
+      ['shardId-1', ['a', 'c']],
+      ['shardId-10', ['b']],
+    ]);
+    expect(batches.flatMap((b) => b.records.map((r) => r.shardId))).toEqual([
+      'shardId-1',
+      'shardId-1',
+      'shardId-10',
+    ]);
+  });
+
   it('decodes base64 data (binary included), the partition key and the arrival time in ms', () => {
     // Prepare
     const binary = new Uint8Array([0, 255, 1, 128, 10]);

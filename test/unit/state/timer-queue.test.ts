@@ -51,6 +51,22 @@ describe('TimerQueue', () => {
     expect(queue.peekTimestampMs()).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('fires a timer registered again at a timestamp whose timers all fired or were deleted', () => {
+    // Prepare: register reuses the last timestamp's bucket, which must not outlive it.
+    const queue = new TimerQueue();
+    queue.register('a', 5);
+    drain(queue, 5);
+    queue.register('b', 7);
+    queue.delete('b', 7);
+    // Act
+    queue.register('c', 5);
+    queue.register('d', 7);
+    // Assess
+    expect(queue.size).toBe(2);
+    expect(queue.peekTimestampMs()).toBe(5);
+    expect(drain(queue, 10)).toEqual(['5:c', '7:d']);
+  });
+
   it('lists live timers as fresh copies in firing order', () => {
     const queue = new TimerQueue();
     queue.register('z', 1);
