@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { effectiveMaxConcurrentCheckpoints } from '../../../core/checkpoint/checkpoint-coordinator-decisions.js';
 import { runCoordinatorStep } from '../../../core/checkpoint/coordinator-step.js';
-import type { CheckpointStore } from '../../../core/ports/checkpoint-store.js';
+import type { CheckpointStore, JobLedger, LedgerChange } from '../../../core/ports/checkpoint-store.js';
 import { inlineAck, STEP_JOB, stepFixture } from './coordinator-step-fixture.js';
 
 /**
@@ -36,23 +36,24 @@ function scheduledStore(
       return async (...args: unknown[]) => {
         await s.schedule(Promise.resolve(name));
         const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        if (name === 'createCheckpoint') {
-          const record = args[1] as { checkpointId: number; status: string; triggerTimeMs: number };
-          if (record.status === 'PENDING') {
-            observed.pending.add(record.checkpointId);
-            observed.maxPending = Math.max(observed.maxPending, observed.pending.size);
-            const last = Math.max(...observed.completionsMs, Number.NEGATIVE_INFINITY);
-            if (record.triggerTimeMs < last + minPauseMs) {
-              observed.violations.push(`checkpoint ${record.checkpointId} triggered within the min pause`);
+        // A step's decisions land in one ledger write: read what it created and moved.
+        if (name === 'commitLedger') {
+          const [, base, change] = args as [string, JobLedger, LedgerChange];
+          for (const record of change.put ?? []) {
+            const before = base.checkpoints.find((r) => r.checkpointId === record.checkpointId);
+            if (!before && record.status === 'PENDING') {
+              observed.pending.add(record.checkpointId);
+              observed.maxPending = Math.max(observed.maxPending, observed.pending.size);
+              const last = Math.max(...observed.completionsMs, Number.NEGATIVE_INFINITY);
+              if (record.triggerTimeMs < last + minPauseMs) {
+                observed.violations.push(`checkpoint ${record.checkpointId} triggered within the min pause`);
+              }
+            }
+            if (before?.status === 'PENDING' && record.status !== 'PENDING') {
+              observed.pending.delete(record.checkpointId);
+              if (record.status === 'COMPLETED') observed.completionsMs.push(record.completedAtMs ?? 0);
             }
           }
-        }
-        if (name === 'transitionCheckpoint' && args[2] === 'PENDING') {
-          observed.pending.delete(args[1] as number);
-          const next = args[3] as { status: string; completedAtMs?: number };
-          if (next.status === 'COMPLETED') observed.completionsMs.push(next.completedAtMs ?? 0);
-        }
-        if (name === 'advanceLatestCheckpoint' || name === 'transitionCheckpoint') {
           const pointer = (await target.getJob(STEP_JOB))?.latestCheckpointId ?? 0;
           const previous = observed.pointers[observed.pointers.length - 1] ?? 0;
           if (pointer < previous)
@@ -101,7 +102,7 @@ describe('a processor step and a supervisor step interleaved', () => {
           };
           const store = scheduledStore(f.store, s, observed, rules.minPauseMs);
           const deps = { ...f.deps, store };
-          const supervisorOptions = { recordLostTriggers: true, triggerNotBeforeMs: () => 0 };
+          const supervisorOptions = { triggerNotBeforeMs: () => 0 };
 
           // Act: each round, some time passes, some acks land, then steps run concurrently
           for (const round of rounds) {
