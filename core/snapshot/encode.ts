@@ -1,9 +1,10 @@
 import { crc32 } from 'node:zlib';
 import { BadInputError, ConfigError } from '../errors/index.js';
-import type { SnapshotMetadata, StateSnapshotContent } from '../state/snapshot-content.js';
+import type { SnapshotMetadata, StateSnapshotView } from '../state/snapshot-content.js';
 import { compressZstd, DEFAULT_ZSTD_LEVEL, MAX_ZSTD_LEVEL, MIN_ZSTD_LEVEL } from './compression.js';
 import { SNAPSHOT_HEADER_SIZE_BYTES, type SnapshotCompression, writeSnapshotHeader } from './format.js';
-import { encodeKeyedMaps, encodeMaps, packWithReservedStart } from './value-codec.js';
+import { MsgpackWriter } from './msgpack-writer.js';
+import { writeSnapshotPayload } from './payload-writer.js';
 
 export interface EncodeOptions {
   compression: SnapshotCompression;
@@ -18,12 +19,14 @@ interface CompiledEncodeOptions {
 
 /**
  * Encodes one shard's state into a snapshot file. Synchronous on purpose: the state
- * is captured as a consistent cut, with no record applied half-way through it.
- * The result may be a view into a larger buffer: use its byteOffset and byteLength.
+ * is captured as a consistent cut, with no record applied half-way through it, and
+ * live tables in `content` (OperatorRuntime.snapshotView) are read before anything
+ * can change them. The result may be a view into a larger buffer: use its
+ * byteOffset and byteLength.
  */
 export function encodeSnapshot(
   meta: SnapshotMetadata,
-  content: StateSnapshotContent,
+  content: StateSnapshotView,
   options: EncodeOptions,
 ): Uint8Array {
   const { compression, zstdLevel } = compileEncodeOptions(options);
@@ -51,12 +54,20 @@ export function encodeSnapshot(
   return file;
 }
 
-function packEnvelope(meta: SnapshotMetadata, content: StateSnapshotContent): Uint8Array {
+/**
+ * The next payload's buffer is sized from the previous one: growing a buffer copies
+ * everything written so far, and for snapshots of 100 MB that costs more than writing.
+ */
+let lastPackedSizeBytes = 0;
+
+/** Header space reserved in front, payload behind it: the header goes in without a copy. */
+function packEnvelope(meta: SnapshotMetadata, content: StateSnapshotView): Uint8Array {
+  const writer = new MsgpackWriter(
+    Math.ceil(lastPackedSizeBytes * 1.25) + (1 << 16),
+    SNAPSHOT_HEADER_SIZE_BYTES,
+  );
   try {
-    return packWithReservedStart(
-      { meta: canonicalMeta(meta), content: encodeContentMaps(content) },
-      SNAPSHOT_HEADER_SIZE_BYTES,
-    );
+    writeSnapshotPayload(writer, meta, content);
   } catch (error) {
     throw new BadInputError(
       `Cannot encode the state of operator "${meta.operatorName}" (shard ${meta.shardId}) as msgpack: ` +
@@ -66,34 +77,9 @@ function packEnvelope(meta: SnapshotMetadata, content: StateSnapshotContent): Ui
       { cause: error },
     );
   }
-}
-
-/** Fixed field order, so the bytes do not depend on how the caller built the object. */
-function canonicalMeta(meta: SnapshotMetadata): SnapshotMetadata {
-  const { jobId, shardId, checkpointId, sequenceNumber, operatorName, createdAtMs } = meta;
-  return { jobId, shardId, checkpointId, sequenceNumber, operatorName, createdAtMs };
-}
-
-/** Only keyed and operator state hold user values (and so Maps); timers are walked by nobody. */
-function encodeContentMaps(content: StateSnapshotContent): StateSnapshotContent {
-  const keyed: StateSnapshotContent['keyed'] = {};
-  for (const stateName in content.keyed) keyed[stateName] = encodeKeyedMaps(content.keyed[stateName]!);
-  return {
-    keyed,
-    operator: encodeMaps(content.operator) as StateSnapshotContent['operator'],
-    timers: content.timers,
-    watermarkMs: content.watermarkMs,
-    ...(content.outbox === undefined
-      ? {}
-      : {
-          outbox: content.outbox.map(({ checkpointId, id, key, value }) => ({
-            checkpointId,
-            id,
-            key,
-            value: encodeMaps(value),
-          })),
-        }),
-  };
+  const packed = writer.bytes();
+  lastPackedSizeBytes = packed.byteLength;
+  return packed;
 }
 
 function compileEncodeOptions(options: EncodeOptions): CompiledEncodeOptions {
