@@ -23,8 +23,8 @@ export class MsgpackWriter {
   position: number;
   /** Last position at which SLACK_BYTES still fit. */
   private end: number;
-  /** False if someone made a property of Object.prototype enumerable: for-in would list it. */
   private readonly keyBytes = new Map<string, Uint8Array>();
+  /** False if someone made a property of Object.prototype enumerable: for-in would list it. */
   private readonly forInIsOwnKeys = !hasEnumerableKeys(Object.prototype);
 
   constructor(
@@ -76,22 +76,24 @@ export class MsgpackWriter {
     if (this.position + length * 3 > this.end) this.grow(length * 3 + 5);
     const buffer = this.buffer;
     const start = this.position;
-    // Short strings: a plain loop beats a native call. The header estimate is fixed up below.
+    // Short ASCII strings (most keys and ids): a plain loop beats a native call.
     if (length < 0x20) {
-      let at = start + 1;
+      let codes = 0;
       for (let i = 0; i < length; i++) {
         const code = value.charCodeAt(i);
-        if (code >= 0x80) return this.longString(value);
-        buffer[at++] = code;
+        codes |= code;
+        buffer[start + 1 + i] = code;
       }
-      buffer[start] = 0xa0 | length;
-      this.position = at;
-      return;
+      if (codes < 0x80) {
+        buffer[start] = 0xa0 | length;
+        this.position = start + 1 + length;
+        return;
+      }
     }
-    this.longString(value);
+    this.utf8String(value);
   }
 
-  number(value: number): void {
+  private number(value: number): void {
     const buffer = this.buffer;
     if (value >>> 0 === value) {
       if (value < 0x80) {
@@ -185,7 +187,10 @@ export class MsgpackWriter {
 
   /** msgpackr writes Object.keys; for-in gives the same keys without allocating an array. */
   private plainObject(value: Record<string, unknown>): void {
-    if (!this.forInIsOwnKeys) return this.plainObjectByKeys(value);
+    if (!this.forInIsOwnKeys) {
+      this.plainObjectByKeys(value);
+      return;
+    }
     if (this.position > this.end) this.grow(0);
     const headerAt = this.position++;
     let size = 0;
@@ -226,7 +231,7 @@ export class MsgpackWriter {
     if (cached === undefined || this.position + cached.length > this.end) {
       const start = this.position;
       this.string(key);
-      if (this.keyBytes.size < MAX_CACHED_KEYS) {
+      if (key.length < 0x20 && this.keyBytes.size < MAX_CACHED_KEYS) {
         // A copy: bytes already written may still move (see plainObject).
         this.keyBytes.set(key, new Uint8Array(this.buffer.subarray(start, this.position)));
       }
@@ -257,7 +262,7 @@ export class MsgpackWriter {
   };
 
   /** msgpackr's layout: str8/16/32 by UTF-8 length, lone surrogates as U+FFFD (as Buffer.write). */
-  private longString(value: string): void {
+  private utf8String(value: string): void {
     const length = value.length;
     const headerBytes = length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
     const start = this.position;

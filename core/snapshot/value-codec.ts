@@ -31,7 +31,8 @@ addExtension({
   },
 });
 
-const options = {
+/** Exported for tests that check other writers against msgpackr. */
+export const MSGPACKR_OPTIONS = {
   // Records would make bytes depend on what the encoder saw before: not deterministic.
   useRecords: false,
   // Plain objects stay plain objects; Maps come back through the extension above.
@@ -45,8 +46,8 @@ const options = {
   copyBuffers: true,
 } as const;
 
-const packr = new Packr(options);
-const unpackr = new Unpackr(options);
+const packr = new Packr(MSGPACKR_OPTIONS);
+const unpackr = new Unpackr(MSGPACKR_OPTIONS);
 
 /**
  * msgpackr's bytes for one value the snapshot writer does not write itself (see
