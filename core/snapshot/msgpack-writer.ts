@@ -14,7 +14,8 @@ import { MAP_EXTENSION_TYPE, packOtherValue } from './value-codec.js';
 /** Room the writer keeps past `end`, so fixed-size writes need no check of their own. */
 const SLACK_BYTES = 16;
 const MIN_CAPACITY_BYTES = 1 << 16;
-const MAX_CACHED_KEYS = 1024;
+const KEY_SLOTS = 16;
+const KEY_SLOT_BYTES = 32;
 
 export class MsgpackWriter {
   private buffer: Buffer;
@@ -23,7 +24,11 @@ export class MsgpackWriter {
   position: number;
   /** Last position at which SLACK_BYTES still fit. */
   private end: number;
-  private readonly keyBytes = new Map<string, Uint8Array>();
+  /** Per key index: the last key written there and its bytes (see key()). */
+  private readonly slotKeys: Array<string | undefined> = new Array(KEY_SLOTS).fill(undefined);
+  private readonly slotLengths = new Uint8Array(KEY_SLOTS);
+  private readonly slotBytes = new Uint8Array(KEY_SLOTS * KEY_SLOT_BYTES);
+  private readonly slotWords = new DataView(this.slotBytes.buffer);
   /** False if someone made a property of Object.prototype enumerable: for-in would list it. */
   private readonly forInIsOwnKeys = !hasEnumerableKeys(Object.prototype);
 
@@ -195,7 +200,7 @@ export class MsgpackWriter {
     const headerAt = this.position++;
     let size = 0;
     for (const key in value) {
-      this.key(key);
+      this.key(key, size);
       const item = value[key];
       // Most values are numbers and strings: skip the general dispatch for them.
       if (typeof item === 'number') {
@@ -223,24 +228,33 @@ export class MsgpackWriter {
   }
 
   /**
-   * An object key: the few distinct keys of a state's records repeat millions of times,
-   * so their bytes are kept (per snapshot, up to MAX_CACHED_KEYS) and copied.
+   * The `index`-th key of an object. Records of one state mostly have the same keys in
+   * the same order (for-in yields the same string instances), so the bytes written for
+   * the last key at each index are kept and copied when the same string comes again.
    */
-  private key(key: string): void {
-    const cached = this.keyBytes.get(key);
-    if (cached === undefined || this.position + cached.length > this.end) {
+  private key(key: string, index: number): void {
+    if (index >= KEY_SLOTS || this.slotKeys[index] !== key) {
       const start = this.position;
       this.string(key);
-      if (key.length < 0x20 && this.keyBytes.size < MAX_CACHED_KEYS) {
-        // A copy: bytes already written may still move (see plainObject).
-        this.keyBytes.set(key, new Uint8Array(this.buffer.subarray(start, this.position)));
+      const length = this.position - start;
+      if (index < KEY_SLOTS && length <= KEY_SLOT_BYTES) {
+        this.slotKeys[index] = key;
+        this.slotLengths[index] = length;
+        this.slotBytes.set(this.buffer.subarray(start, this.position), index * KEY_SLOT_BYTES);
       }
       return;
     }
-    const buffer = this.buffer;
-    let at = this.position;
-    for (let i = 0; i < cached.length; i++) buffer[at++] = cached[i]!;
-    this.position = at;
+    if (this.position + KEY_SLOT_BYTES > this.end) this.grow(KEY_SLOT_BYTES);
+    // Four bytes per store; the few written past the key are overwritten by what follows.
+    const view = this.view;
+    const words = this.slotWords;
+    const at = this.position;
+    const length = this.slotLengths[index]!;
+    const from = index * KEY_SLOT_BYTES;
+    for (let offset = 0; offset < length; offset += 4) {
+      view.setUint32(at + offset, words.getUint32(from + offset, true), true);
+    }
+    this.position = at + length;
   }
 
   private plainObjectByKeys(value: Record<string, unknown>): void {
