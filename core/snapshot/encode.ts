@@ -55,17 +55,21 @@ export function encodeSnapshot(
 }
 
 /**
- * The next payload's buffer is sized from the previous one: growing a buffer copies
- * everything written so far, and for snapshots of 100 MB that costs more than writing.
+ * The payload buffer is presized: growing it copies everything written so far, which
+ * for 100 MB costs more than writing. The estimate is the previous snapshot's bytes per
+ * keyed entry times this one's entries, capped at the previous size, so one large shard
+ * does not make a later small one allocate as much, nor few large entries many small ones.
  */
-let lastPackedSizeBytes = 0;
+let lastBytesPerEntry = 0;
+let lastPayloadBytes = 0;
+/** Above this, a result that used less than half its buffer is copied out (see below). */
+const TRIM_ABOVE_BYTES = 1 << 20;
 
 /** Header space reserved in front, payload behind it: the header goes in without a copy. */
 function packEnvelope(meta: SnapshotMetadata, content: StateSnapshotView): Uint8Array {
-  const writer = new MsgpackWriter(
-    Math.ceil(lastPackedSizeBytes * 1.25) + (1 << 16),
-    SNAPSHOT_HEADER_SIZE_BYTES,
-  );
+  const entries = keyedEntryCount(content);
+  const estimateBytes = Math.min(entries * lastBytesPerEntry, lastPayloadBytes);
+  const writer = new MsgpackWriter(Math.ceil(estimateBytes * 1.25) + (1 << 16), SNAPSHOT_HEADER_SIZE_BYTES);
   try {
     writeSnapshotPayload(writer, meta, content);
   } catch (error) {
@@ -78,8 +82,21 @@ function packEnvelope(meta: SnapshotMetadata, content: StateSnapshotView): Uint8
     );
   }
   const packed = writer.bytes();
-  lastPackedSizeBytes = packed.byteLength;
-  return packed;
+  lastPayloadBytes = packed.byteLength;
+  if (entries > 0) lastBytesPerEntry = packed.byteLength / entries;
+  // The bytes may wait for their upload a while: do not keep a mostly empty buffer alive.
+  const overAllocated =
+    writer.capacityBytes > TRIM_ABOVE_BYTES && packed.byteLength < writer.capacityBytes / 2;
+  return overAllocated ? Buffer.from(packed) : packed;
+}
+
+function keyedEntryCount(content: StateSnapshotView): number {
+  let entries = 0;
+  for (const name in content.keyed) {
+    const state = content.keyed[name]!;
+    entries += Array.isArray(state) ? state.length : state.table.size;
+  }
+  return entries;
 }
 
 function compileEncodeOptions(options: EncodeOptions): CompiledEncodeOptions {

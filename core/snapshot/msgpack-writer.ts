@@ -20,7 +20,7 @@ const KEY_SLOT_BYTES = 32;
 export class MsgpackWriter {
   private buffer: Buffer;
   private view: DataView;
-  /** Next byte to write. */
+  /** Next byte to write (bench/snapshot-steps.ts rewinds it to time writes alone). */
   position: number;
   /** Last position at which SLACK_BYTES still fit. */
   private end: number;
@@ -40,6 +40,10 @@ export class MsgpackWriter {
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.position = startBytes;
     this.end = this.buffer.byteLength - SLACK_BYTES;
+  }
+
+  get capacityBytes(): number {
+    return this.buffer.byteLength;
   }
 
   /** The bytes written so far, `startBytes` reserved ones included; a view, not a copy. */
