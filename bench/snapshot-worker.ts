@@ -1,8 +1,8 @@
 /**
  * One snapshot-speed measurement in a fresh process (spawned by snapshot-speed.ts):
  * argv[2] = {"targetMb": N, "repetitions": R}; prints one JSON line.
- * The timed path is the processor's at a barrier: captureSnapshot + encodeSnapshot
- * (+ zstd) + sha256Hex; restore is the cold path's: sha256Hex + decodeSnapshot +
+ * The timed path is the processor's at a barrier (captureAtBarrier, then the ack):
+ * snapshotView + encodeSnapshot (+ zstd) + sha256Hex; restore is the cold path's: sha256Hex + decodeSnapshot +
  * runtime.restore.
  */
 import {
@@ -39,7 +39,7 @@ const runtime = runtimeWithUsers(users);
 
 function snapshot(compression: SnapshotCompression): { bytes: Uint8Array; ms: number } {
   const startMs = performance.now();
-  const bytes = encodeSnapshot(meta, runtime.captureSnapshot(), { compression });
+  const bytes = encodeSnapshot(meta, runtime.snapshotView(), { compression });
   sha256Hex(bytes);
   return { bytes, ms: performance.now() - startMs };
 }

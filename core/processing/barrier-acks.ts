@@ -36,7 +36,7 @@ export function captureAtBarrier(
       operatorName: settings.operatorName,
       createdAtMs: clock.nowMs(),
     },
-    outbox ? { ...runtime.captureSnapshot(), outbox } : runtime.captureSnapshot(),
+    outbox ? { ...runtime.snapshotView(), outbox } : runtime.snapshotView(),
     { compression: settings.compression },
   );
   return { barrier, sequenceNumber, bytes };

@@ -4,7 +4,7 @@ import type { OutputSink } from '../ports/output-sink.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import type { StreamReader, StreamRecord } from '../ports/stream.js';
 import type { SnapshotCompression } from '../snapshot/index.js';
-import type { StateSnapshotContent } from '../state/snapshot-content.js';
+import type { StateSnapshotContent, StateSnapshotView } from '../state/snapshot-content.js';
 import type { FaultInjector } from './crash-points.js';
 import type { ProcessorCoordinationOptions } from './processor-coordination.js';
 
@@ -13,6 +13,8 @@ export interface ShardRuntime {
   processRecord(record: StreamRecord): void;
   advanceProcessingTime(nowMs: number): void;
   captureSnapshot(): StateSnapshotContent;
+  /** The state for encodeSnapshot without copying it: encode at once, before any other call. */
+  snapshotView(): StateSnapshotView;
   restore(content: StateSnapshotContent): void;
   /** Where ctx.output(value) goes. */
   setOutputHandler(handler: ((value: unknown, key: string) => void) | undefined): void;

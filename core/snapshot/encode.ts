@@ -1,9 +1,10 @@
 import { crc32 } from 'node:zlib';
 import { BadInputError, ConfigError } from '../errors/index.js';
-import type { SnapshotMetadata, StateSnapshotContent } from '../state/snapshot-content.js';
+import type { SnapshotMetadata, StateSnapshotView } from '../state/snapshot-content.js';
 import { compressZstd, DEFAULT_ZSTD_LEVEL, MAX_ZSTD_LEVEL, MIN_ZSTD_LEVEL } from './compression.js';
 import { SNAPSHOT_HEADER_SIZE_BYTES, type SnapshotCompression, writeSnapshotHeader } from './format.js';
-import { encodeKeyedMaps, encodeMaps, packWithReservedStart } from './value-codec.js';
+import { MsgpackWriter } from './msgpack-writer.js';
+import { writeSnapshotPayload } from './payload-writer.js';
 
 export interface EncodeOptions {
   compression: SnapshotCompression;
@@ -18,12 +19,14 @@ interface CompiledEncodeOptions {
 
 /**
  * Encodes one shard's state into a snapshot file. Synchronous on purpose: the state
- * is captured as a consistent cut, with no record applied half-way through it.
- * The result may be a view into a larger buffer: use its byteOffset and byteLength.
+ * is captured as a consistent cut, with no record applied half-way through it, and
+ * live tables in `content` (OperatorRuntime.snapshotView) are read before anything
+ * can change them. The result may be a view into a larger buffer: use its
+ * byteOffset and byteLength.
  */
 export function encodeSnapshot(
   meta: SnapshotMetadata,
-  content: StateSnapshotContent,
+  content: StateSnapshotView,
   options: EncodeOptions,
 ): Uint8Array {
   const { compression, zstdLevel } = compileEncodeOptions(options);
@@ -51,12 +54,24 @@ export function encodeSnapshot(
   return file;
 }
 
-function packEnvelope(meta: SnapshotMetadata, content: StateSnapshotContent): Uint8Array {
+/**
+ * The payload buffer is presized: growing it copies everything written so far, which
+ * for 100 MB costs more than writing. The estimate is the previous snapshot's bytes per
+ * keyed entry times this one's entries, capped at the previous size, so one large shard
+ * does not make a later small one allocate as much, nor few large entries many small ones.
+ */
+let lastBytesPerEntry = 0;
+let lastPayloadBytes = 0;
+/** Above this, a result that used less than half its buffer is copied out (see below). */
+const TRIM_ABOVE_BYTES = 1 << 20;
+
+/** Header space reserved in front, payload behind it: the header goes in without a copy. */
+function packEnvelope(meta: SnapshotMetadata, content: StateSnapshotView): Uint8Array {
+  const entries = keyedEntryCount(content);
+  const estimateBytes = Math.min(entries * lastBytesPerEntry, lastPayloadBytes);
+  const writer = new MsgpackWriter(Math.ceil(estimateBytes * 1.25) + (1 << 16), SNAPSHOT_HEADER_SIZE_BYTES);
   try {
-    return packWithReservedStart(
-      { meta: canonicalMeta(meta), content: encodeContentMaps(content) },
-      SNAPSHOT_HEADER_SIZE_BYTES,
-    );
+    writeSnapshotPayload(writer, meta, content);
   } catch (error) {
     throw new BadInputError(
       `Cannot encode the state of operator "${meta.operatorName}" (shard ${meta.shardId}) as msgpack: ` +
@@ -66,34 +81,22 @@ function packEnvelope(meta: SnapshotMetadata, content: StateSnapshotContent): Ui
       { cause: error },
     );
   }
+  const packed = writer.bytes();
+  lastPayloadBytes = packed.byteLength;
+  if (entries > 0) lastBytesPerEntry = packed.byteLength / entries;
+  // The bytes may wait for their upload a while: do not keep a mostly empty buffer alive.
+  const overAllocated =
+    writer.capacityBytes > TRIM_ABOVE_BYTES && packed.byteLength < writer.capacityBytes / 2;
+  return overAllocated ? Buffer.from(packed) : packed;
 }
 
-/** Fixed field order, so the bytes do not depend on how the caller built the object. */
-function canonicalMeta(meta: SnapshotMetadata): SnapshotMetadata {
-  const { jobId, shardId, checkpointId, sequenceNumber, operatorName, createdAtMs } = meta;
-  return { jobId, shardId, checkpointId, sequenceNumber, operatorName, createdAtMs };
-}
-
-/** Only keyed and operator state hold user values (and so Maps); timers are walked by nobody. */
-function encodeContentMaps(content: StateSnapshotContent): StateSnapshotContent {
-  const keyed: StateSnapshotContent['keyed'] = {};
-  for (const stateName in content.keyed) keyed[stateName] = encodeKeyedMaps(content.keyed[stateName]!);
-  return {
-    keyed,
-    operator: encodeMaps(content.operator) as StateSnapshotContent['operator'],
-    timers: content.timers,
-    watermarkMs: content.watermarkMs,
-    ...(content.outbox === undefined
-      ? {}
-      : {
-          outbox: content.outbox.map(({ checkpointId, id, key, value }) => ({
-            checkpointId,
-            id,
-            key,
-            value: encodeMaps(value),
-          })),
-        }),
-  };
+function keyedEntryCount(content: StateSnapshotView): number {
+  let entries = 0;
+  for (const name in content.keyed) {
+    const state = content.keyed[name]!;
+    entries += Array.isArray(state) ? state.length : state.table.size;
+  }
+  return entries;
 }
 
 function compileEncodeOptions(options: EncodeOptions): CompiledEncodeOptions {

@@ -10,7 +10,7 @@
  * Known losses, inherent to msgpack/msgpackr: -0 is stored as the integer 0, and an
  * object key "__proto__" comes back as "__proto_" (msgpackr's pollution guard).
  */
-import { addExtension, Packr, RESERVE_START_SPACE, Unpackr } from 'msgpackr';
+import { addExtension, Packr, Unpackr } from 'msgpackr';
 
 /** The msgpack extension type of a JS Map inside snapshot values ('m'). */
 export const MAP_EXTENSION_TYPE = 0x6d;
@@ -31,7 +31,8 @@ addExtension({
   },
 });
 
-const options = {
+/** Exported for tests that check other writers against msgpackr. */
+export const MSGPACKR_OPTIONS = {
   // Records would make bytes depend on what the encoder saw before: not deterministic.
   useRecords: false,
   // Plain objects stay plain objects; Maps come back through the extension above.
@@ -45,31 +46,16 @@ const options = {
   copyBuffers: true,
 } as const;
 
-const packr = new Packr(options);
-const unpackr = new Unpackr(options);
+const packr = new Packr(MSGPACKR_OPTIONS);
+const unpackr = new Unpackr(MSGPACKR_OPTIONS);
 
 /**
- * Above this size, packing starts in a fresh buffer sized from the previous payload.
- * msgpackr otherwise continues in the tail of its last buffer and grows it by 1.25x
- * steps, copying everything written so far at each step: for a 50 MB snapshot that
- * costs more than the packing itself.
+ * msgpackr's bytes for one value the snapshot writer does not write itself (see
+ * msgpack-writer.ts), Maps inside it turned into the Map extension first. Valid
+ * until the next call: msgpackr reuses its buffer, so copy the bytes out at once.
  */
-const PRESIZE_THRESHOLD_BYTES = 1 << 20;
-let lastPackedSizeBytes = 0;
-
-/**
- * Packs `value` behind `reservedBytes` of uninitialised space, so the caller can write
- * a header there without copying the payload. The result is a view into a buffer that
- * later packs never overwrite (they continue after it or move to a new buffer).
- */
-export function packWithReservedStart(value: unknown, reservedBytes: number): Uint8Array {
-  if (reservedBytes > 0xff) throw new RangeError(`at most 255 reserved bytes, asked for ${reservedBytes}`);
-  if (lastPackedSizeBytes >= PRESIZE_THRESHOLD_BYTES) {
-    packr.useBuffer(Buffer.allocUnsafeSlow(Math.ceil(lastPackedSizeBytes * 1.25) + 0x10000));
-  }
-  const packed = packr.pack(value, RESERVE_START_SPACE | reservedBytes);
-  lastPackedSizeBytes = packed.byteLength;
-  return packed;
+export function packOtherValue(value: unknown): Uint8Array {
+  return packr.pack(encodeMaps(value));
 }
 
 /** Decodes exactly one msgpack value; trailing bytes are an error. */
@@ -99,25 +85,6 @@ export function encodeMaps(value: unknown): unknown {
     return encodeObjectMaps(value as Record<string, unknown>);
   }
   return value;
-}
-
-/**
- * encodeMaps for keyed state: the same result, but it skips the string keys and the
- * pair arrays, which holds millions of entries that are mostly primitives.
- */
-export function encodeKeyedMaps(pairs: Array<[string, unknown]>): Array<[string, unknown]> {
-  let copy: Array<[string, unknown]> | undefined;
-  for (let i = 0; i < pairs.length; i++) {
-    const pair = pairs[i]!;
-    const value = pair[1];
-    if (typeof value !== 'object' || value === null) continue;
-    const encoded = encodeMaps(value);
-    if (encoded !== value) {
-      copy ??= pairs.slice();
-      copy[i] = [pair[0], encoded];
-    }
-  }
-  return copy ?? pairs;
 }
 
 function encodeArrayMaps(array: unknown[]): unknown[] {

@@ -9,7 +9,7 @@ import {
   HeapValueState,
 } from './heap-keyed-state.js';
 import type { KeyContext } from './key-context.js';
-import type { StateSnapshotContent } from './snapshot-content.js';
+import type { StateSnapshotContent, StateSnapshotView } from './snapshot-content.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: states of every value type live side by side
 type AnyHeapKeyedState = HeapKeyedState<any>;
@@ -32,6 +32,7 @@ function createState(name: string, descriptor: StateDescriptor, keys: KeyContext
 /**
  * The keyed half of the heap ("memory") state backend: every keyed state of one
  * runtime, as key -> value Maps on the heap. Capture copies the tables (O(entries));
+ * view hands out the live tables, for an encoder that reads them at once (O(states));
  * restore builds new tables and swaps them in only when all of them were valid.
  */
 export class HeapKeyedStateBackend {
@@ -50,6 +51,12 @@ export class HeapKeyedStateBackend {
   capture(): StateSnapshotContent['keyed'] {
     const keyed: StateSnapshotContent['keyed'] = {};
     for (const state of this.list) keyed[state.name] = state.capture();
+    return keyed;
+  }
+
+  view(): StateSnapshotView['keyed'] {
+    const keyed: StateSnapshotView['keyed'] = {};
+    for (const state of this.list) keyed[state.name] = state.view();
     return keyed;
   }
 

@@ -9,6 +9,7 @@ import type {
   ReducingState,
   ValueState,
 } from './keyed-state.js';
+import type { KeyedStateTableView } from './snapshot-content.js';
 
 const EMPTY_LIST: readonly never[] = Object.freeze([]);
 const EMPTY_MAP: ReadonlyMap<never, never> = new Map<never, never>();
@@ -33,6 +34,11 @@ export abstract class HeapKeyedState<Stored> {
   /** [key, snapshot value] pairs; copies every container this state mutates in place. */
   capture(): Array<[string, unknown]> {
     return Array.from(this.table);
+  }
+
+  /** The live table, for an encoder that reads it before any user code runs again. */
+  view(): KeyedStateTableView {
+    return { table: this.table, valuesAreMaps: false };
   }
 
   /** Builds a new table from snapshot pairs, sharing no container with them. Throws StateRestoreError. */
@@ -136,6 +142,10 @@ export class HeapMapState<K extends MapStateKey, V>
 
   override capture(): Array<[string, unknown]> {
     return Array.from(this.table, ([key, map]) => [key, Array.from(map)]);
+  }
+
+  override view(): KeyedStateTableView {
+    return { table: this.table, valuesAreMaps: true };
   }
 
   protected override storedFrom(value: unknown, path: string): Map<K, V> | undefined {

@@ -9,7 +9,7 @@ import { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
 import { KeyContext } from './key-context.js';
 import { HeapOperatorState, type OperatorStateValues } from './operator-state.js';
 import { OutputCollector, type OutputHandler } from './output-collector.js';
-import type { StateSnapshotContent, TimerEntry } from './snapshot-content.js';
+import type { StateSnapshotContent, StateSnapshotView, TimerEntry } from './snapshot-content.js';
 import { prepareTimerRestore } from './timer-restore.js';
 import { HeapTimerService } from './timer-service.js';
 
@@ -148,6 +148,26 @@ export class OperatorRuntime<
     const watermarkMs = this.timers.watermarkMs;
     return {
       keyed: this.keyed.capture(),
+      operator: this.operator.capture(),
+      timers: {
+        eventTime: this.timers.eventTime.entries(),
+        processingTime: this.timers.processingTime.entries(),
+      },
+      watermarkMs: watermarkMs === Number.NEGATIVE_INFINITY ? null : watermarkMs,
+    };
+  }
+
+  /**
+   * The state as of now for encodeSnapshot, in O(states + timers): like captureSnapshot,
+   * but keyed state stays in the runtime's live tables instead of being copied (the
+   * copy of a large state costs more than encoding it, mostly in garbage collection).
+   * So it is valid only until the runtime runs anything again: encode it at once, in
+   * the same synchronous step (the processor does, at the barrier), and never keep it.
+   */
+  snapshotView(): StateSnapshotView {
+    const watermarkMs = this.timers.watermarkMs;
+    return {
+      keyed: this.keyed.view(),
       operator: this.operator.capture(),
       timers: {
         eventTime: this.timers.eventTime.entries(),

@@ -24,6 +24,22 @@ export interface StateSnapshotContent {
   outbox?: OutboxEntry[];
 }
 
+/**
+ * One keyed state's live table, read in place by the snapshot encoder instead of
+ * being copied into [key, value] pairs. Valid only until the runtime runs user code
+ * again (see OperatorRuntime.snapshotView).
+ */
+export interface KeyedStateTableView {
+  readonly table: ReadonlyMap<string, unknown>;
+  /** MapState: every value is a Map, whose snapshot form is its [mapKey, value] pairs. */
+  readonly valuesAreMaps: boolean;
+}
+
+/** What encodeSnapshot reads: content whose keyed states may still be live tables. */
+export interface StateSnapshotView extends Omit<StateSnapshotContent, 'keyed'> {
+  keyed: Record<string, Array<[string, unknown]> | KeyedStateTableView>;
+}
+
 export interface OutboxEntry {
   /** The checkpoint whose completion releases this output. */
   checkpointId: number;

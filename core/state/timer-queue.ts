@@ -1,11 +1,6 @@
 import type { TimerEntry } from './snapshot-content.js';
 
-/** Firing order: timestamp, then key. */
-function compareTimers(a: TimerEntry, b: TimerEntry): number {
-  if (a.timestampMs !== b.timestampMs) return a.timestampMs - b.timestampMs;
-  return compareKeys(a, b);
-}
-
+/** Firing order within one timestamp. */
 function compareKeys(a: TimerEntry, b: TimerEntry): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
@@ -104,14 +99,17 @@ export class TimerQueue {
     }
   }
 
-  /** Fresh copies of the live timers in firing order: canonical, whatever the history. */
+  /** Fresh copies of the live timers in firing order (timestamp, then key): canonical, whatever the history. */
   entries(): TimerEntry[] {
-    const out: TimerEntry[] = new Array(this.liveCount);
-    let i = 0;
-    for (const bucket of this.buckets.values()) {
-      for (const entry of bucket.values()) out[i++] = { key: entry.key, timestampMs: entry.timestampMs };
+    const out: TimerEntry[] = [];
+    const timestamps = Array.from(this.buckets.keys()).sort((a, b) => a - b);
+    for (const timestampMs of timestamps) {
+      // sort() without a comparator orders strings by UTF-16 code units, as compareKeys
+      // does, but without a call into JS per comparison.
+      const keys = Array.from(this.buckets.get(timestampMs)!.keys()).sort();
+      for (const key of keys) out.push({ key, timestampMs });
     }
-    return out.sort(compareTimers);
+    return out;
   }
 
   /** The smallest timestamp that still has a bucket, dropping stale ones on the way. */

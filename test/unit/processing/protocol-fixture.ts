@@ -19,7 +19,7 @@ import { readVerifiedSnapshot } from '../../../core/processing/shard-recovery.js
 import type { ProcessorDependencies, ShardRuntime } from '../../../core/processing/types.js';
 import { decodeSnapshot } from '../../../core/snapshot/index.js';
 import { defineOperator, OperatorRuntime, valueState } from '../../../core/state/index.js';
-import type { StateSnapshotContent } from '../../../core/state/snapshot-content.js';
+import type { StateSnapshotContent, StateSnapshotView } from '../../../core/state/snapshot-content.js';
 import { canonicalState } from '../../../local/pipeline/final-state.js';
 import { memoryParts, type PipelineParts } from '../../../local/pipeline/parts.js';
 
@@ -68,6 +68,9 @@ class RecordingRuntime implements ShardRuntime {
   }
   captureSnapshot(): StateSnapshotContent {
     return this.inner.captureSnapshot();
+  }
+  snapshotView(): StateSnapshotView {
+    return this.inner.snapshotView();
   }
   restore(content: StateSnapshotContent): void {
     this.inner.restore(content);

@@ -197,6 +197,28 @@ describe('encodeSnapshot', () => {
     },
   );
 
+  it('does not hold a buffer sized for an earlier large snapshot in a later small one', () => {
+    // Prepare: few large entries, then many small ones, then a single one.
+    const large = emptySnapshotContent();
+    large.keyed.s = [['big', 'x'.repeat(3 << 20)]];
+    const many = emptySnapshotContent();
+    many.keyed.s = Array.from({ length: 1_000 }, (_, i) => [`key-${i}`, i]);
+    const single = emptySnapshotContent();
+    single.keyed.s = [['one', 1]];
+    encodeSnapshot(sampleMeta, large, { compression: 'none' });
+
+    // Act
+    const afterLarge = encodeSnapshot(sampleMeta, many, { compression: 'none' });
+    encodeSnapshot(sampleMeta, large, { compression: 'none' });
+    const afterLargeAgain = encodeSnapshot(sampleMeta, single, { compression: 'none' });
+
+    // Assess
+    expect(afterLarge.buffer.byteLength).toBeLessThan(1 << 20);
+    expect(afterLargeAgain.buffer.byteLength).toBeLessThan(1 << 20);
+    expect(decodeSnapshot(afterLarge).content).toStrictEqual(many);
+    expect(decodeSnapshot(afterLargeAgain).content).toStrictEqual(single);
+  });
+
   it('round-trips a state value that is an object with more than 65535 keys', () => {
     // Prepare
     const content = emptySnapshotContent();

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { COMPRESSION_IDS, HEADER_OFFSET, SNAPSHOT_HEADER_SIZE_BYTES } from '../../../core/snapshot/format.js';
 import {
@@ -7,6 +8,7 @@ import {
   SnapshotCorruptError,
   SnapshotVersionUnsupportedError,
 } from '../../../core/snapshot/index.js';
+import { encodeMaps, MSGPACKR_OPTIONS } from '../../../core/snapshot/value-codec.js';
 import type { SnapshotMetadata, StateSnapshotContent } from '../../../core/state/snapshot-content.js';
 import { thrownBy, withByte } from './snapshot-files.js';
 
@@ -70,7 +72,37 @@ const metaArbitrary: fc.Arbitrary<SnapshotMetadata> = fc.record(
   { noNullPrototype: true },
 );
 
+const outboxArbitrary = fc.option(
+  fc.array(
+    fc.record(
+      { checkpointId: fc.maxSafeNat(), id: text, key: text, value: userValue, extra: userValue },
+      { noNullPrototype: true },
+    ),
+    { maxLength: 3 },
+  ),
+  { nil: undefined },
+);
+
 const compression = fc.constantFrom('none' as const, 'zstd' as const);
+
+/** The v1 payload as msgpackr wrote it before the direct writer: the reference bytes. */
+function msgpackrPayload(meta: SnapshotMetadata, content: StateSnapshotContent): Buffer {
+  const { jobId, shardId, checkpointId, sequenceNumber, operatorName, createdAtMs } = meta;
+  const { keyed, operator, timers, watermarkMs, outbox } = content;
+  const envelope = {
+    meta: { jobId, shardId, checkpointId, sequenceNumber, operatorName, createdAtMs },
+    content: {
+      keyed,
+      operator,
+      timers,
+      watermarkMs,
+      ...(outbox === undefined
+        ? {}
+        : { outbox: outbox.map(({ checkpointId, id, key, value }) => ({ checkpointId, id, key, value })) }),
+    },
+  };
+  return Buffer.from(new Packr(MSGPACKR_OPTIONS).pack(encodeMaps(envelope)));
+}
 
 /**
  * What decoding must throw after byte `offset` of a v1 file changed from `before` to
@@ -103,6 +135,23 @@ describe('snapshot format properties', () => {
         expect(decoded.content).toStrictEqual(content);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('writes the payload byte for byte as msgpackr did (the v1 bytes), for any content', () => {
+    fc.assert(
+      fc.property(metaArbitrary, contentArbitrary, outboxArbitrary, (meta, content, outbox) => {
+        // Prepare
+        const withOutbox = outbox === undefined ? content : { ...content, outbox };
+
+        // Act
+        const bytes = encodeSnapshot(meta, withOutbox, { compression: 'none' });
+
+        // Assess
+        const payload = Buffer.from(bytes.subarray(SNAPSHOT_HEADER_SIZE_BYTES));
+        expect(payload.toString('hex')).toBe(msgpackrPayload(meta, withOutbox).toString('hex'));
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -1,0 +1,97 @@
+/**
+ * Writes the snapshot payload `{ meta, content }` (see format.ts) with field order
+ * fixed here, so the bytes do not depend on how the caller built its objects. The
+ * reading side is payload-shape.ts.
+ */
+import type {
+  KeyedStateTableView,
+  OutboxEntry,
+  SnapshotMetadata,
+  StateSnapshotView,
+} from '../state/snapshot-content.js';
+import type { MsgpackWriter } from './msgpack-writer.js';
+
+export function writeSnapshotPayload(
+  writer: MsgpackWriter,
+  meta: SnapshotMetadata,
+  content: StateSnapshotView,
+): void {
+  writer.mapHeader(2);
+  writer.string('meta');
+  writeMeta(writer, meta);
+  writer.string('content');
+  writer.mapHeader(content.outbox === undefined ? 4 : 5);
+  writer.string('keyed');
+  writeKeyed(writer, content.keyed);
+  writer.string('operator');
+  writer.value(content.operator);
+  writer.string('timers');
+  writer.value(content.timers);
+  writer.string('watermarkMs');
+  writer.value(content.watermarkMs);
+  if (content.outbox !== undefined) {
+    writer.string('outbox');
+    writeOutbox(writer, content.outbox);
+  }
+}
+
+function writeMeta(writer: MsgpackWriter, meta: SnapshotMetadata): void {
+  writer.mapHeader(6);
+  writer.string('jobId');
+  writer.value(meta.jobId);
+  writer.string('shardId');
+  writer.value(meta.shardId);
+  writer.string('checkpointId');
+  writer.value(meta.checkpointId);
+  writer.string('sequenceNumber');
+  writer.value(meta.sequenceNumber);
+  writer.string('operatorName');
+  writer.value(meta.operatorName);
+  writer.string('createdAtMs');
+  writer.value(meta.createdAtMs);
+}
+
+function writeKeyed(writer: MsgpackWriter, keyed: StateSnapshotView['keyed']): void {
+  const names = Object.keys(keyed);
+  writer.mapHeader(names.length);
+  for (const name of names) {
+    writer.string(name);
+    const entries = keyed[name]!;
+    if (Array.isArray(entries)) writer.value(entries);
+    else writeTable(writer, entries);
+  }
+}
+
+/** The same bytes as the table's [key, value] pairs (MapState values as their own pairs). */
+function writeTable(writer: MsgpackWriter, { table, valuesAreMaps }: KeyedStateTableView): void {
+  writer.arrayHeader(table.size);
+  if (valuesAreMaps) {
+    table.forEach((map, key) => {
+      writer.arrayHeader(2);
+      writer.string(key);
+      writer.mapEntries(map as ReadonlyMap<unknown, unknown>);
+    });
+  } else {
+    table.forEach((value, key) => {
+      writer.arrayHeader(2);
+      writer.string(key);
+      writer.value(value);
+    });
+  }
+}
+
+/** Only the four fields of an output, in this order, whatever else the entries carry. */
+function writeOutbox(writer: MsgpackWriter, outbox: readonly OutboxEntry[]): void {
+  writer.arrayHeader(outbox.length);
+  for (const { checkpointId, id, key, value } of outbox) {
+    writer.mapHeader(4);
+    writer.string('checkpointId');
+    writer.value(checkpointId);
+    writer.string('id');
+    writer.value(id);
+    writer.string('key');
+    writer.value(key);
+    writer.string('value');
+    writer.value(value);
+  }
+}
