@@ -54,6 +54,11 @@ function scheduledStore(
               if (record.status === 'COMPLETED') observed.completionsMs.push(record.completedAtMs ?? 0);
             }
           }
+          // A pending checkpoint aborted (subsumed) and pruned from the history in the same write.
+          for (const id of change.remove ?? []) {
+            if (base.checkpoints.find((r) => r.checkpointId === id)?.status === 'PENDING')
+              observed.pending.delete(id);
+          }
           const pointer = (await target.getJob(STEP_JOB))?.latestCheckpointId ?? 0;
           const previous = observed.pointers[observed.pointers.length - 1] ?? 0;
           if (pointer < previous)
