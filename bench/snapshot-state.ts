@@ -1,6 +1,8 @@
+import { encodeSnapshot } from '../core/snapshot/index.js';
 import { clickCounter, WINDOW_SIZE_MS, type WindowCount } from '../core/state/examples/click-counter.js';
 import { OperatorRuntime } from '../core/state/operator-runtime.js';
-import type { StateSnapshotContent } from '../core/state/snapshot-content.js';
+import type { SnapshotMetadata, StateSnapshotContent } from '../core/state/snapshot-content.js';
+import { MB } from './stats.js';
 
 const PAGES = ['/home', '/search', '/product', '/cart', '/checkout'];
 export const CLOSED_WINDOWS_PER_USER = 20;
@@ -44,4 +46,23 @@ export function runtimeWithUsers(users: number) {
   return OperatorRuntime.fromSnapshot(clickCounter, clickCounterState(users), {
     shardId: 'shardId-000000000000',
   });
+}
+
+/** The metadata every snapshot benchmark encodes with. */
+export const BENCH_SNAPSHOT_META: SnapshotMetadata = {
+  jobId: 'bench',
+  shardId: 'shardId-000000000000',
+  checkpointId: 1,
+  sequenceNumber: '49000000000000000000000000000000000000000000000000000001',
+  operatorName: 'click-counter',
+  createdAtMs: 1_700_000_000_000,
+};
+
+/** Users whose click-counter state encodes to about `targetMb` (sized from a sample: bytes per user are nearly constant). */
+export function usersForStateMb(targetMb: number): number {
+  const sampleUsers = 2_000;
+  const sampleBytes = encodeSnapshot(BENCH_SNAPSHOT_META, runtimeWithUsers(sampleUsers).snapshotView(), {
+    compression: 'none',
+  }).byteLength;
+  return Math.max(1, Math.round((targetMb * MB * sampleUsers) / sampleBytes));
 }

@@ -12,28 +12,16 @@ import { encodeSnapshot, sha256Hex } from '../core/snapshot/index.js';
 import { MsgpackWriter } from '../core/snapshot/msgpack-writer.js';
 import { writeSnapshotPayload } from '../core/snapshot/payload-writer.js';
 import { encodeMaps, MSGPACKR_OPTIONS } from '../core/snapshot/value-codec.js';
-import type { SnapshotMetadata } from '../core/state/snapshot-content.js';
-import { runtimeWithUsers } from './snapshot-state.js';
+import { BENCH_SNAPSHOT_META, runtimeWithUsers, usersForStateMb } from './snapshot-state.js';
 import { MB, round } from './stats.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc (npm run bench:snapshot-steps does)');
 const targetMb = Number(process.argv[2] ?? 100);
 const RUNS = 3;
-const meta: SnapshotMetadata = {
-  jobId: 'bench',
-  shardId: 'shardId-000000000000',
-  checkpointId: 1,
-  sequenceNumber: '49000000000000000000000000000000000000000000000000000001',
-  operatorName: 'click-counter',
-  createdAtMs: 1_700_000_000_000,
-};
+const meta = BENCH_SNAPSHOT_META;
 
-const sampleUsers = 2_000;
-const sampleBytes = encodeSnapshot(meta, runtimeWithUsers(sampleUsers).snapshotView(), {
-  compression: 'none',
-}).byteLength;
-const users = Math.max(1, Math.round((targetMb * MB * sampleUsers) / sampleBytes));
+const users = usersForStateMb(targetMb);
 const runtime = runtimeWithUsers(users);
 const stateBytes = encodeSnapshot(meta, runtime.snapshotView(), { compression: 'none' }).byteLength;
 

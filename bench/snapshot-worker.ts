@@ -11,8 +11,7 @@ import {
   type SnapshotCompression,
   sha256Hex,
 } from '../core/snapshot/index.js';
-import type { SnapshotMetadata } from '../core/state/snapshot-content.js';
-import { runtimeWithUsers } from './snapshot-state.js';
+import { BENCH_SNAPSHOT_META, runtimeWithUsers, usersForStateMb } from './snapshot-state.js';
 import { MB, round } from './stats.js';
 
 const { targetMb, repetitions } = JSON.parse(process.argv[2] ?? '{}') as {
@@ -20,21 +19,9 @@ const { targetMb, repetitions } = JSON.parse(process.argv[2] ?? '{}') as {
   repetitions: number;
 };
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-const meta: SnapshotMetadata = {
-  jobId: 'bench',
-  shardId: 'shardId-000000000000',
-  checkpointId: 1,
-  sequenceNumber: '49000000000000000000000000000000000000000000000000000001',
-  operatorName: 'click-counter',
-  createdAtMs: 1_700_000_000_000,
-};
+const meta = BENCH_SNAPSHOT_META;
 
-// Size the state from a small sample: bytes per user are nearly constant.
-const sampleUsers = 2_000;
-const sampleBytes = encodeSnapshot(meta, runtimeWithUsers(sampleUsers).captureSnapshot(), {
-  compression: 'none',
-}).byteLength;
-const users = Math.max(1, Math.round((targetMb * MB * sampleUsers) / sampleBytes));
+const users = usersForStateMb(targetMb);
 const runtime = runtimeWithUsers(users);
 
 function snapshot(compression: SnapshotCompression): { bytes: Uint8Array; ms: number } {

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConditionFailedError, NotFoundError } from '../errors/index.js';
+import { type LedgerDecision, updateLedger } from '../checkpoint/ledger-update.js';
+import { NotFoundError } from '../errors/index.js';
 import type {
   CheckpointKind,
   CheckpointRecord,
@@ -15,6 +16,8 @@ import type {
 } from '../ports/index.js';
 import { applyLedgerChange, findInLedger, ledgerCreate, ledgerTransition } from './checkpoint-ledger.js';
 import { refusals } from './checkpoint-store-errors.js';
+import { DynamoAcks } from './dynamodb-acks.js';
+import { DynamoCursors } from './dynamodb-cursors.js';
 import * as items from './dynamodb-items.js';
 import * as keys from './dynamodb-keys.js';
 import { CheckpointTable } from './dynamodb-table.js';
@@ -50,17 +53,21 @@ export interface DynamoCheckpointStoreOptions {
  */
 export class DynamoCheckpointStore implements CheckpointStore {
   private readonly table: CheckpointTable;
+  private readonly acks: DynamoAcks;
+  private readonly cursors: DynamoCursors;
 
   constructor(options: DynamoCheckpointStoreOptions) {
     const policy = retryPolicy(options.retry, options.sleep);
     this.table = new CheckpointTable(options.client, options.tableName, policy);
+    this.acks = new DynamoAcks(this.table);
+    this.cursors = new DynamoCursors(this.table);
   }
 
   // --- job -------------------------------------------------------------
 
   async createJob(meta: JobMeta): Promise<void> {
     keys.assertJobId(meta.jobId);
-    await this.createItem('createJob', items.jobToItem(meta), items.itemToJob, (found) =>
+    await this.table.putIfAbsent('createJob', items.jobToItem(meta), items.itemToJob, (found) =>
       refusals.jobExists(meta.jobId, found.version),
     );
   }
@@ -82,7 +89,9 @@ export class DynamoCheckpointStore implements CheckpointStore {
       op,
       async () => items.itemToJob(await this.table.update(updates.jobUpdate(key, expectedVersion, next))),
       async (ambiguous) => {
-        const found = await this.read(op, key, items.itemToJob, () => refusals.jobMissing(op, jobId));
+        const found = await this.table.getOrThrow(op, key, items.itemToJob, () =>
+          refusals.jobMissing(op, jobId),
+        );
         const intended = { ...next, version: expectedVersion + 1, lastCheckpointId: found.lastCheckpointId };
         if (ambiguous && isDeepStrictEqual(found, items.itemToJob(items.jobToItem(intended)))) return found;
         throw refusals.jobVersion(jobId, expectedVersion, found.version);
@@ -110,7 +119,9 @@ export class DynamoCheckpointStore implements CheckpointStore {
         ),
       async (ambiguous) => {
         if (expectedLastCheckpointId === undefined) throw refusals.jobMissing(op, jobId);
-        const found = await this.read(op, key, items.itemToJob, () => refusals.jobMissing(op, jobId));
+        const found = await this.table.getOrThrow(op, key, items.itemToJob, () =>
+          refusals.jobMissing(op, jobId),
+        );
         throw refusals.counterMoved(
           jobId,
           expectedLastCheckpointId,
@@ -142,7 +153,9 @@ export class DynamoCheckpointStore implements CheckpointStore {
           return true;
         },
         async () => {
-          const found = await this.read(op, key, items.itemToJob, () => refusals.latestWithoutJob(jobId));
+          const found = await this.table.getOrThrow(op, key, items.itemToJob, () =>
+            refusals.latestWithoutJob(jobId),
+          );
           return (found.latestCheckpointId ?? -1) >= checkpointId;
         },
       );
@@ -185,32 +198,11 @@ export class DynamoCheckpointStore implements CheckpointStore {
     );
   }
 
-  /**
-   * A change to one ledger record outside a coordinator step (createCheckpoint,
-   * transitionCheckpoint, deleteCheckpoint of kind CHECKPOINT): read, decide, write
-   * conditionally; a concurrent change of META makes it read and decide again.
-   */
-  private async changeLedger<T>(
-    op: string,
-    jobId: string,
-    decide: (ledger: JobLedger) => { change?: LedgerChange; result: T },
-  ): Promise<T> {
-    const { maxAttempts } = this.table.policy;
-    let lastConflict: unknown;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const ledger = await this.readLedger(jobId);
-      if (!ledger) throw refusals.jobMissing(op, jobId);
-      const { change, result } = decide(ledger);
-      if (!change) return result;
-      try {
-        await this.commitLedger(jobId, ledger, change);
-        return result;
-      } catch (error) {
-        if (!(error instanceof ConditionFailedError)) throw error;
-        lastConflict = error;
-      }
-    }
-    throw lastConflict;
+  /** A change to one ledger record outside a coordinator step (core/checkpoint/ledger-update.ts). */
+  private changeLedger<T>(op: string, jobId: string, decide: LedgerDecision<T>): Promise<T> {
+    return updateLedger(this, jobId, this.table.policy.maxAttempts, decide, () =>
+      refusals.jobMissing(op, jobId),
+    );
   }
 
   // --- checkpoints ------------------------------------------------------
@@ -230,7 +222,7 @@ export class DynamoCheckpointStore implements CheckpointStore {
     const inLedger = ledger && findInLedger(ledger, record.checkpointId);
     if (inLedger) throw refusals.checkpointExists(jobId, record.checkpointId, inLedger.status);
     const item = items.checkpointToItem(jobId, record);
-    await this.createItem('createCheckpoint', item, items.itemToCheckpoint, (found) =>
+    await this.table.putIfAbsent('createCheckpoint', item, items.itemToCheckpoint, (found) =>
       refusals.checkpointExists(jobId, record.checkpointId, found.status),
     );
   }
@@ -272,7 +264,7 @@ export class DynamoCheckpointStore implements CheckpointStore {
       async () => items.itemToCheckpoint(await this.table.update(input)),
       async (ambiguous) => {
         const notFound = () => refusals.checkpointMissing(op, jobId, checkpointId);
-        const found = await this.read(op, key, items.itemToCheckpoint, notFound);
+        const found = await this.table.getOrThrow(op, key, items.itemToCheckpoint, notFound);
         if (ambiguous && isDeepStrictEqual({ ...found, ...fields }, found)) return found;
         throw refusals.checkpointStatus(jobId, checkpointId, from, found.status);
       },
@@ -310,209 +302,51 @@ export class DynamoCheckpointStore implements CheckpointStore {
 
   // --- acks -------------------------------------------------------------
 
-  /** Put if the slot is free or holds an older checkpoint's ack (a savepoint's: if absent). */
-  async putAck(jobId: string, ack: ShardAck): Promise<void> {
-    keys.assertJobId(jobId);
-    keys.assertAck(ack);
-    const item = items.ackToItem(jobId, ack);
-    const key = { pk: item.pk!.S!, sk: item.sk!.S! };
-    const op = 'putAck';
-    await this.table.conditional(
-      op,
-      () =>
-        this.table.put(
-          item,
-          'attribute_not_exists(#pk) OR #checkpointId < :id',
-          {
-            '#pk': 'pk',
-            '#checkpointId': 'checkpointId',
-          },
-          { ':id': { N: String(ack.checkpointId) } },
-        ),
-      async (ambiguous) => {
-        const stored = await this.table.get(op, key);
-        if (!stored)
-          throw new ConditionFailedError(
-            `${op}: expected ${key.sk} of ${key.pk} to be absent, found it present`,
-          );
-        const found = items.itemToAck(stored);
-        if (ambiguous && isDeepStrictEqual(found, items.itemToAck(item))) return;
-        if (found.checkpointId > ack.checkpointId) {
-          throw refusals.slotTaken(jobId, ack.checkpointId, ack.shardId, found.checkpointId);
-        }
-        throw refusals.ackExists(jobId, ack.checkpointId, ack.shardId, found.sequenceNumber);
-      },
-    );
+  putAck(jobId: string, ack: ShardAck): Promise<void> {
+    return this.acks.put(jobId, ack);
   }
 
-  /** Without a kind: the slot first, then a savepoint's own item. */
-  async getAck(
+  getAck(
     jobId: string,
     checkpointId: number,
     shardId: string,
     kind?: CheckpointKind,
   ): Promise<ShardAck | undefined> {
-    keys.assertJobId(jobId);
-    keys.assertCheckpointId(checkpointId);
-    keys.assertShardId(shardId);
-    const at = async (k: CheckpointKind) => {
-      const item = await this.table.get('getAck', keys.ackKey(jobId, checkpointId, shardId, k));
-      const found = item && items.itemToAck(item);
-      return found?.checkpointId === checkpointId ? found : undefined;
-    };
-    return kind === undefined ? ((await at('CHECKPOINT')) ?? (await at('SAVEPOINT'))) : at(kind);
+    return this.acks.get(jobId, checkpointId, shardId, kind);
   }
 
-  async listAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<ShardAck[]> {
-    keys.assertJobId(jobId);
-    keys.assertCheckpointId(checkpointId);
-    const found = await this.ackItems('listAcks', jobId, checkpointId, kind);
-    return found.map(items.itemToAck);
+  listAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<ShardAck[]> {
+    return this.acks.list(jobId, checkpointId, kind);
   }
 
-  /** Absent acks are not an error: deletes are retried. A slot holding another checkpoint's ack is left alone. */
-  async deleteAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<void> {
-    keys.assertJobId(jobId);
-    keys.assertCheckpointId(checkpointId);
-    const found = await this.ackItems('deleteAcks', jobId, checkpointId, kind);
-    await this.table.deleteMany(
-      'deleteAcks',
-      found.map((item) => ({ pk: item.pk!, sk: item.sk! })),
-    );
-  }
-
-  /** The ack items of one checkpoint; without a kind, the slot first, then a savepoint's own items. */
-  private async ackItems(
-    op: string,
-    jobId: string,
-    checkpointId: number,
-    kind: CheckpointKind | undefined,
-  ): Promise<items.Item[]> {
-    const query = async (k: CheckpointKind) =>
-      (await this.table.query(op, keys.jobPk(jobId), keys.ackPrefix(checkpointId, k))).filter(
-        (item) => item.checkpointId?.N === String(checkpointId),
-      );
-    if (kind !== undefined) return query(kind);
-    const inSlot = await query('CHECKPOINT');
-    return inSlot.length > 0 ? inSlot : query('SAVEPOINT');
+  deleteAcks(jobId: string, checkpointId: number, kind?: CheckpointKind): Promise<void> {
+    return this.acks.delete(jobId, checkpointId, kind);
   }
 
   // --- cursors ----------------------------------------------------------
 
-  async createCursor(jobId: string, cursor: ShardCursor): Promise<void> {
-    keys.assertJobId(jobId);
-    keys.assertCursor(cursor);
-    await this.createItem('createCursor', items.cursorToItem(jobId, cursor), items.itemToCursor, (found) =>
-      refusals.cursorExists(jobId, cursor.shardId, found.version),
-    );
+  createCursor(jobId: string, cursor: ShardCursor): Promise<void> {
+    return this.cursors.create(jobId, cursor);
   }
 
-  async getCursor(jobId: string, shardId: string): Promise<ShardCursor | undefined> {
-    keys.assertJobId(jobId);
-    keys.assertShardId(shardId);
-    const item = await this.table.get('getCursor', keys.cursorKey(jobId, shardId));
-    return item && items.itemToCursor(item);
+  getCursor(jobId: string, shardId: string): Promise<ShardCursor | undefined> {
+    return this.cursors.get(jobId, shardId);
   }
 
-  async commitCursor(
+  commitCursor(
     jobId: string,
     shardId: string,
     expectedVersion: number,
     commit: CursorCommit,
   ): Promise<number> {
-    keys.assertJobId(jobId);
-    keys.assertShardId(shardId);
-    keys.assertVersion('expectedVersion', expectedVersion);
-    const op = 'commitCursor';
-    const key = keys.cursorKey(jobId, shardId);
-    return this.table.conditional(
-      op,
-      async () => {
-        await this.table.update(updates.commitUpdate(key, expectedVersion, commit));
-        return expectedVersion + 1;
-      },
-      async (ambiguous) => {
-        const found = await this.read(op, key, items.itemToCursor, () =>
-          refusals.cursorMissing(op, jobId, shardId),
-        );
-        const ours =
-          found.version === expectedVersion + 1 &&
-          found.lastSequenceNumber === commit.lastSequenceNumber &&
-          found.owner === commit.owner &&
-          found.updatedAtMs === commit.updatedAtMs;
-        if (ambiguous && ours) return found.version;
-        throw refusals.cursorFenced(op, jobId, shardId, expectedVersion, found);
-      },
-    );
+    return this.cursors.commit(jobId, shardId, expectedVersion, commit);
   }
 
-  /** The new cursor.version must exceed expectedVersion, so every holder of the old one is fenced. */
-  async replaceCursor(jobId: string, expectedVersion: number, cursor: ShardCursor): Promise<void> {
-    keys.assertJobId(jobId);
-    keys.assertReplacementVersion(expectedVersion, cursor);
-    const op = 'replaceCursor';
-    const item = items.cursorToItem(jobId, cursor);
-    const names = { '#version': 'version' };
-    const values = { ':expected': { N: String(expectedVersion) } };
-    await this.table.conditional(
-      op,
-      () => this.table.put(item, '#version = :expected', names, values),
-      async (ambiguous) => {
-        const notFound = () => refusals.cursorMissing(op, jobId, cursor.shardId);
-        const found = await this.read(
-          op,
-          keys.cursorKey(jobId, cursor.shardId),
-          items.itemToCursor,
-          notFound,
-        );
-        if (ambiguous && isDeepStrictEqual(found, items.itemToCursor(item))) return;
-        throw refusals.cursorFenced(op, jobId, cursor.shardId, expectedVersion, found);
-      },
-    );
+  replaceCursor(jobId: string, expectedVersion: number, cursor: ShardCursor): Promise<void> {
+    return this.cursors.replace(jobId, expectedVersion, cursor);
   }
 
-  async listCursors(jobId: string): Promise<ShardCursor[]> {
-    keys.assertJobId(jobId);
-    const found = await this.table.query('listCursors', keys.jobPk(jobId), keys.CURSOR_SK_PREFIX);
-    return found.map(items.itemToCursor);
-  }
-
-  // --- helpers ----------------------------------------------------------
-
-  /** Put-if-absent; after an ambiguous failure, identical stored content is our own write. */
-  private async createItem<T>(
-    op: string,
-    item: items.Item,
-    fromItem: (item: items.Item) => T,
-    refuse: (found: T) => Error,
-  ): Promise<void> {
-    const key = { pk: item.pk!.S!, sk: item.sk!.S! };
-    await this.table.conditional(
-      op,
-      () => this.table.put(item, 'attribute_not_exists(#pk)', { '#pk': 'pk' }),
-      async (ambiguous) => {
-        const stored = await this.table.get(op, key);
-        if (!stored) {
-          // Present at the condition, deleted since: refuse, the caller decides again.
-          throw new ConditionFailedError(
-            `${op}: expected ${key.sk} of ${key.pk} to be absent, found it present`,
-          );
-        }
-        const found = fromItem(stored);
-        if (ambiguous && isDeepStrictEqual(found, fromItem(item))) return;
-        throw refuse(found);
-      },
-    );
-  }
-
-  private async read<T>(
-    op: string,
-    key: keys.ItemKey,
-    fromItem: (i: items.Item) => T,
-    notFound: () => Error,
-  ) {
-    const item = await this.table.get(op, key);
-    if (!item) throw notFound();
-    return fromItem(item);
+  listCursors(jobId: string): Promise<ShardCursor[]> {
+    return this.cursors.list(jobId);
   }
 }

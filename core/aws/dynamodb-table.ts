@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   BatchWriteItemCommand,
   DeleteItemCommand,
@@ -8,7 +9,7 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { ThrottledError } from '../errors/index.js';
+import { ConditionFailedError, ThrottledError } from '../errors/index.js';
 import { type Item, keyItem } from './dynamodb-items.js';
 import type { ItemKey } from './dynamodb-keys.js';
 import {
@@ -142,5 +143,38 @@ export class CheckpointTable {
         pending = out.UnprocessedItems?.[this.tableName] ?? [];
       }
     }
+  }
+
+  /** Put-if-absent; after an ambiguous failure, identical stored content is our own write. */
+  async putIfAbsent<T>(
+    op: string,
+    item: Item,
+    fromItem: (item: Item) => T,
+    refuse: (found: T) => Error,
+  ): Promise<void> {
+    const key = { pk: item.pk!.S!, sk: item.sk!.S! };
+    await this.conditional(
+      op,
+      () => this.put(item, 'attribute_not_exists(#pk)', { '#pk': 'pk' }),
+      async (ambiguous) => {
+        const stored = await this.get(op, key);
+        if (!stored) {
+          // Present at the condition, deleted since: refuse, the caller decides again.
+          throw new ConditionFailedError(
+            `${op}: expected ${key.sk} of ${key.pk} to be absent, found it present`,
+          );
+        }
+        const found = fromItem(stored);
+        if (ambiguous && isDeepStrictEqual(found, fromItem(item))) return;
+        throw refuse(found);
+      },
+    );
+  }
+
+  /** Reads an item that must exist: `notFound` otherwise. */
+  async getOrThrow<T>(op: string, key: ItemKey, fromItem: (i: Item) => T, notFound: () => Error) {
+    const item = await this.get(op, key);
+    if (!item) throw notFound();
+    return fromItem(item);
   }
 }

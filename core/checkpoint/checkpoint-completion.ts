@@ -160,7 +160,8 @@ async function transitionFromPending(
   }
 }
 
-function snapshotSize(ack: ShardAck): number {
+/** Bytes of an acked snapshot, stored or inline. */
+export function snapshotSize(ack: ShardAck): number {
   return 'ref' in ack.snapshot ? ack.snapshot.ref.sizeBytes : ack.snapshot.sizeBytes;
 }
 

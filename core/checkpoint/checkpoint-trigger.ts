@@ -1,4 +1,4 @@
-import { CheckpointError, ConditionFailedError, NotFoundError } from '../errors/index.js';
+import { CheckpointError, NotFoundError } from '../errors/index.js';
 import type {
   CheckpointKind,
   CheckpointRecord,
@@ -10,6 +10,7 @@ import type { ShardDescription, StreamWriter } from '../ports/stream.js';
 import { encodeBarrier } from '../processing/barrier.js';
 import { nextFreeCheckpointId } from './ack-slots.js';
 import { ensureJob } from './job.js';
+import { updateLedger } from './ledger-update.js';
 
 export interface TriggerDependencies {
   store: CheckpointStore;
@@ -83,32 +84,29 @@ async function createSavepointRecord(
 
 const LEDGER_ATTEMPTS = 10;
 
-async function createLedgerRecord(
+function createLedgerRecord(
   deps: TriggerDependencies,
   jobId: string,
   recordFor: (checkpointId: number, generation: number) => CheckpointRecord,
 ): Promise<CheckpointRecord> {
-  let conflict: unknown;
-  for (let attempt = 0; attempt < LEDGER_ATTEMPTS; attempt++) {
-    const ledger = await deps.store.readLedger(jobId);
-    if (!ledger) throw new NotFoundError(`job ${JSON.stringify(jobId)} has no META item; create it first`);
-    const id = nextFreeCheckpointId(ledger.job.lastCheckpointId, ledger.checkpoints);
-    if (id === undefined) {
-      throw new CheckpointError(
-        'TRIGGER_REFUSED',
-        `every ack slot of job ${JSON.stringify(jobId)} is held by a pending or retained checkpoint; ` +
-          'lower state.checkpoints.num-retained or max-concurrent-checkpoints, or let pending ones finish',
-        { retryable: true },
-      );
-    }
-    const record = recordFor(id, ledger.job.generation);
-    try {
-      await deps.store.commitLedger(jobId, ledger, { put: [record], lastCheckpointId: id });
-      return record;
-    } catch (error) {
-      if (!(error instanceof ConditionFailedError)) throw error;
-      conflict = error;
-    }
-  }
-  throw conflict;
+  const missing = () => new NotFoundError(`job ${JSON.stringify(jobId)} has no META item; create it first`);
+  return updateLedger(
+    deps.store,
+    jobId,
+    LEDGER_ATTEMPTS,
+    (ledger) => {
+      const id = nextFreeCheckpointId(ledger.job.lastCheckpointId, ledger.checkpoints);
+      if (id === undefined) {
+        throw new CheckpointError(
+          'TRIGGER_REFUSED',
+          `every ack slot of job ${JSON.stringify(jobId)} is held by a pending or retained checkpoint; ` +
+            'lower state.checkpoints.num-retained or max-concurrent-checkpoints, or let pending ones finish',
+          { retryable: true },
+        );
+      }
+      const record = recordFor(id, ledger.job.generation);
+      return { change: { put: [record], lastCheckpointId: id }, result: record };
+    },
+    missing,
+  );
 }

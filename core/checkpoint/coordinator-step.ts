@@ -13,7 +13,6 @@ import type { ShardDescription, StreamWriter } from '../ports/stream.js';
 import { encodeBarrier } from '../processing/barrier.js';
 import { nextFreeCheckpointId } from './ack-slots.js';
 import { abortCheckpoint, deleteAckedFiles } from './checkpoint-cleanup.js';
-import { tryCompleteCheckpoint } from './checkpoint-completion.js';
 import {
   type CoordinatorConfig,
   type CoordinatorDecision,
@@ -31,6 +30,7 @@ import {
 } from './coordinator-state.js';
 import { ensureJob, failJob } from './job.js';
 import { decideLedgerCompletion } from './ledger-completion.js';
+import { completePendingSavepoints } from './savepoint-step.js';
 
 export interface CoordinatorStepDependencies {
   store: CheckpointStore;
@@ -356,61 +356,6 @@ function newestCompletedId(
     }
   }
   return newest;
-}
-
-interface SavepointStep {
-  records: CheckpointRecord[];
-  completedAny: boolean;
-  leftToLastAcker: boolean;
-  continuousFailureCount: number;
-  declinedFailure: string | undefined;
-}
-
-/** Completes every PENDING savepoint whose acks are all in (their own items, as before the ledger). */
-async function completePendingSavepoints(
-  deps: CoordinatorStepDependencies,
-  settings: CoordinatorStepSettings,
-  savepoints: CheckpointRecord[],
-  before: DerivedCoordinatorState,
-  stats: StepStatistics,
-  options: CoordinatorStepOptions,
-): Promise<SavepointStep> {
-  const result: SavepointStep = {
-    records: savepoints,
-    completedAny: false,
-    leftToLastAcker: false,
-    continuousFailureCount: before.continuousFailureCount,
-    declinedFailure: undefined,
-  };
-  const pending = savepoints.filter((r) => r.status === 'PENDING');
-  for (const record of pending) {
-    const completion = await tryCompleteCheckpoint(
-      deps,
-      settings.jobId,
-      record.checkpointId,
-      options.asAckerOf === undefined ? {} : { asAckerOf: options.asAckerOf },
-    );
-    if (completion.status === 'COMPLETED') {
-      Object.assign(record, completion.checkpoint);
-      result.completedAny = true;
-      result.continuousFailureCount = onCompletionReset();
-      stats.completed++;
-      deps.log?.('checkpoint-completed', {
-        jobId: settings.jobId,
-        checkpointId: record.checkpointId,
-        ...completion.checkpoint.stats,
-      });
-    } else if (completion.status === 'ABORTED') {
-      Object.assign(record, { status: 'ABORTED', abortReason: 'CHECKPOINT_DECLINED' });
-      stats.aborted++;
-    } else if (completion.status === 'PENDING' && completion.leftToShard !== undefined) {
-      result.leftToLastAcker = true;
-    } else if (completion.status === 'NOT_PENDING' && completion.checkpoint) {
-      Object.assign(record, completion.checkpoint);
-    }
-  }
-  result.records = savepoints.filter((r) => pending.includes(r) || r.status !== 'PENDING');
-  return result;
 }
 
 /** The pure decision's input, from the stored records and the state derived from them. */

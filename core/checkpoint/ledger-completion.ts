@@ -1,7 +1,12 @@
 import { isCheckpointError } from '../errors/index.js';
 import type { CheckpointRecord, CheckpointStore, ShardAck } from '../ports/checkpoint-store.js';
-import type { SnapshotStore } from '../ports/snapshot-store.js';
-import { checkpointStatistics, lastAck, missingShards, verifyAck } from './checkpoint-completion.js';
+import {
+  checkpointStatistics,
+  lastAck,
+  missingShards,
+  snapshotSize,
+  verifyAck,
+} from './checkpoint-completion.js';
 
 /** What a step decided for one pending periodic checkpoint, before its one write. */
 export type LedgerCompletion =
@@ -19,7 +24,7 @@ export type LedgerCompletion =
  * last acker (newest ack time, then highest shard id).
  */
 export async function decideLedgerCompletion(
-  deps: { store: CheckpointStore; snapshots: SnapshotStore },
+  deps: { store: CheckpointStore },
   jobId: string,
   record: CheckpointRecord,
   nowMs: number,
@@ -50,10 +55,7 @@ export async function decideLedgerCompletion(
       ...record,
       status: 'COMPLETED',
       completedAtMs: nowMs,
-      totalSizeBytes: counted.reduce(
-        (sum, a) => sum + ('ref' in a.snapshot ? a.snapshot.ref.sizeBytes : a.snapshot.sizeBytes),
-        0,
-      ),
+      totalSizeBytes: counted.reduce((sum, a) => sum + snapshotSize(a), 0),
       stats: checkpointStatistics(record, counted, nowMs),
     },
   };

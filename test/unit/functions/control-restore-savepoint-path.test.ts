@@ -111,6 +111,24 @@ describe('control restore { savepointPath } into a fresh deployment', () => {
     );
   });
 
+  it("keeps the imported savepoint's acks as savepoint acks, out of the ack slots later checkpoints overwrite", async () => {
+    // Prepare
+    const { b, savepoint, path } = await twoDeployments();
+    await b.parts.produce([]);
+
+    // Act
+    await control(b)({ action: 'restore', savepointPath: path, startPosition: 'trim_horizon' });
+
+    // Assess
+    const imported = (await b.parts.store.listCheckpoints(JOB, 'SAVEPOINT')).find(
+      (r) => r.storagePrefix === savepoint.storagePrefix,
+    )!;
+    const acks = await b.parts.store.listAcks(JOB, imported.checkpointId, 'SAVEPOINT');
+    expect(acks.map((a) => a.shardId).sort()).toEqual([...imported.expectedShards].sort());
+    expect(acks.every((a) => a.kind === 'SAVEPOINT')).toBe(true);
+    expect(await b.parts.store.listAcks(JOB, imported.checkpointId, 'CHECKPOINT')).toEqual([]);
+  });
+
   it('run again, restores the savepoint it already holds instead of importing it twice', async () => {
     // Prepare
     const { b, path } = await twoDeployments();

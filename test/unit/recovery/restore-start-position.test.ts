@@ -73,6 +73,27 @@ describe('restore a savepoint with a start position', () => {
     expect(skipped.length).toBeGreaterThan(0);
   });
 
+  it("keeps the rebased savepoint's acks as savepoint acks, out of the ack slots later checkpoints overwrite", async () => {
+    // Prepare
+    const t = startPositionSetup();
+    await t.produce(100);
+    const savepoint = await t.complete('SAVEPOINT');
+
+    // Act
+    const plan = await restoreCheckpoint(t.deps, {
+      jobId: JOB,
+      checkpointId: savepoint,
+      startPosition: 'trim_horizon',
+    });
+
+    // Assess
+    const rebased = plan.rebasedAs!;
+    const acks = await t.parts.store.listAcks(JOB, rebased, 'SAVEPOINT');
+    expect(acks.length).toBe(plan.shards.length);
+    expect(acks.every((a) => a.kind === 'SAVEPOINT')).toBe(true);
+    expect(await t.parts.store.listAcks(JOB, rebased, 'CHECKPOINT')).toEqual([]);
+  });
+
   it('dryRun reports the start position and changes nothing', async () => {
     // Prepare
     const t = startPositionSetup();
