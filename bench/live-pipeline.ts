@@ -48,79 +48,107 @@ export interface LiveRunResult {
 }
 
 /**
- * Runs the event-source-mapping simulator and, with checkpointing, the coordinator's
- * RunWindow loop concurrently on the wall clock (real sleeps), the way they run in
- * AWS: processors poll their shards continuously, the coordinator triggers every
- * interval and polls for acks every ackPollMs.
+ * The event-source-mapping simulator and, with checkpointing, the coordinator's
+ * RunWindow loop running concurrently on the wall clock (real sleeps), the way they
+ * run in AWS: processors poll their shards, the coordinator triggers every interval
+ * and polls for acks every ackPollMs. Polled step by step (`poll`), so two
+ * pipelines can take turns; `stop` ends the coordinator.
  */
-export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
-  const { parts } = options;
-  const createContainer =
-    options.createContainer ??
-    processorContainer({
-      parts,
-      operator: required(options.operator, 'operator'),
-      settings: {
-        jobId: required(options.config, 'config').jobId,
-        mode: options.config!.mode,
-        memoryThresholdBytes: options.config!.memoryThresholdBytes,
-        compression: options.config!.snapshotCompression,
-      },
-    });
-  const timed = (containerId: string): KinesisHandler => {
-    const handler = createContainer(containerId);
-    if (!options.onInvocation) return handler;
-    return async (event, context) => {
-      const startMs = performance.now();
-      const result = await handler(event, context);
-      const shardId = event.Records[0]?.eventID.split(':')[0] ?? '';
-      options.onInvocation!({
-        shardId,
-        durationMs: performance.now() - startMs,
-        records: event.Records.length,
+export class LivePipeline {
+  /** Records delivered so far (barriers included). */
+  records = 0;
+  readonly coordinator: WindowStatistics = { triggered: 0, completed: 0, aborted: 0, subsumed: 0 };
+  private readonly esm: EventSourceMappingSimulator;
+  private readonly stopper = new AbortController();
+  private coordinatorError: unknown;
+
+  constructor(options: Omit<LiveRunOptions, 'until' | 'beforePoll'>) {
+    const { parts } = options;
+    const createContainer =
+      options.createContainer ??
+      processorContainer({
+        parts,
+        operator: required(options.operator, 'operator'),
+        settings: {
+          jobId: required(options.config, 'config').jobId,
+          mode: options.config!.mode,
+          memoryThresholdBytes: options.config!.memoryThresholdBytes,
+          compression: options.config!.snapshotCompression,
+        },
       });
-      return result;
+    const timed = (containerId: string): KinesisHandler => {
+      const handler = createContainer(containerId);
+      if (!options.onInvocation) return handler;
+      return async (event, context) => {
+        const startMs = performance.now();
+        const result = await handler(event, context);
+        const shardId = event.Records[0]?.eventID.split(':')[0] ?? '';
+        options.onInvocation!({
+          shardId,
+          durationMs: performance.now() - startMs,
+          records: event.Records.length,
+        });
+        return result;
+      };
     };
-  };
-  const esm = new EventSourceMappingSimulator({
-    source: parts.source,
-    createContainer: timed,
-    batchSize: options.batchSize,
-    containerAffinity: options.containerAffinity ?? 'shard',
-    maxContainers: Math.max(8, options.maxContainers ?? 0),
-    maxConsecutiveErrors: 50,
-  });
-  const stopper = new AbortController();
-  const coordinator: WindowStatistics = { triggered: 0, completed: 0, aborted: 0, subsumed: 0 };
-  let coordinatorError: unknown;
-  if (options.config) {
-    // Not awaited at the end: once aborted, its next sleep parks it for good.
-    runCoordinatorLive(parts, options.config, stopper.signal, coordinator).catch((error) => {
-      if (!stopper.signal.aborted) coordinatorError = error;
+    this.esm = new EventSourceMappingSimulator({
+      source: parts.source,
+      createContainer: timed,
+      batchSize: options.batchSize,
+      containerAffinity: options.containerAffinity ?? 'shard',
+      maxContainers: Math.max(8, options.maxContainers ?? 0),
+      maxConsecutiveErrors: 50,
     });
+    if (options.config) {
+      // Not awaited at the end: once aborted, its next sleep parks it for good.
+      runCoordinatorLive(parts, options.config, this.stopper.signal, this.coordinator).catch((error) => {
+        if (!this.stopper.signal.aborted) this.coordinatorError = error;
+      });
+    }
   }
+
+  /** One poll of every shard; returns the records delivered. Throws what the coordinator threw. */
+  async poll(): Promise<number> {
+    const delivered = await this.esm.pollOnce();
+    this.records += delivered;
+    if (this.coordinatorError !== undefined) throw this.coordinatorError;
+    return delivered;
+  }
+
+  get invocations(): number {
+    return this.esm.stats.invocations;
+  }
+
+  get coldStarts(): number {
+    return this.esm.stats.coldStarts;
+  }
+
+  stop(): void {
+    this.stopper.abort();
+  }
+}
+
+/** Runs a LivePipeline until `until` says so. */
+export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
+  const pipeline = new LivePipeline(options);
   const startMs = performance.now();
-  let records = 0;
   try {
     for (;;) {
       await options.beforePoll?.();
-      const delivered = await esm.pollOnce();
-      records += delivered;
-      if (coordinatorError !== undefined) throw coordinatorError;
-      if (options.until({ records, elapsedMs: performance.now() - startMs })) break;
+      const delivered = await pipeline.poll();
+      if (options.until({ records: pipeline.records, elapsedMs: performance.now() - startMs })) break;
       if (delivered === 0) await new Promise((r) => setTimeout(r, options.idlePollMs ?? 5));
       else await yieldToEventLoop();
     }
   } finally {
-    stopper.abort();
+    pipeline.stop();
   }
-  const elapsedMs = performance.now() - startMs;
   return {
-    records,
-    elapsedMs,
-    invocations: esm.stats.invocations,
-    coldStarts: esm.stats.coldStarts,
-    coordinator: { ...coordinator },
+    records: pipeline.records,
+    elapsedMs: performance.now() - startMs,
+    invocations: pipeline.invocations,
+    coldStarts: pipeline.coldStarts,
+    coordinator: { ...pipeline.coordinator },
   };
 }
 

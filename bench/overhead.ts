@@ -3,16 +3,16 @@ import { compileConfig } from '../core/config/index.js';
 import { clickCounter } from '../core/state/examples/click-counter.js';
 import { awsParts, memoryParts, type PipelineParts } from '../local/pipeline/parts.js';
 import { provisionResources, uniqueNames } from '../local/resources.js';
-import { type InvocationTiming, runLive } from './live-pipeline.js';
+import { type InvocationTiming, LivePipeline, type LiveRunOptions, runLive } from './live-pipeline.js';
 import { plainClickCounterHandler } from './plain-handler.js';
-import { percentile, round } from './stats.js';
+import { percentile, round, sleepMs, yieldToEventLoop } from './stats.js';
 import { ChunkedClickProducer } from './workload.js';
 
 export interface OverheadOptions {
-  /** Wall time of each framework run (the 10 s checkpoint interval needs > 10 s to checkpoint). */
+  /** Net time the framework side runs in all (the 10 s checkpoint interval needs > 10 s to checkpoint). */
   frameworkRunMs: number;
-  /** Alternating plain/framework rounds; the ratio uses the sums over all rounds. */
-  rounds: number;
+  /** Net time of one framework turn; the plain side then processes as many records. */
+  turnMs: number;
   shards: number;
   users: number;
   batchSize: number;
@@ -27,86 +27,102 @@ export interface OverheadResult {
   /** framework / plain, both measured in this run. */
   ratio: number;
   frameworkRecords: number;
+  /** At least frameworkRecords: the plain side catches up after every framework turn. */
+  plainRecords: number;
+  /** Framework/plain turn pairs the ratio sums over. */
+  turns: number;
   checkpointsCompleted: number;
   coldStarts: number;
 }
 
-interface SideRun {
-  records: number;
+/** One side: its own in-memory stream fed by its own producer (same seed: same records). */
+interface Lane {
+  pipeline: LivePipeline;
+  producer: ChunkedClickProducer;
+  /** Wall time spent processing, production left out. */
   netMs: number;
-  checkpointsCompleted: number;
-  coldStarts: number;
 }
 
 /**
  * Records/s of the click counter through the event-source-mapping simulator on
  * in-memory ports: the framework (middy + checkpoint protocol, coordinator on the
- * wall clock, EXACTLY_ONCE) against the plain handler, on the same records.
- * Production time is left out of both.
+ * wall clock, EXACTLY_ONCE) against the plain handler, on the same records. The two
+ * take turns (a framework turn of `turnMs`, then the plain side catches up to the
+ * same record count), so a change in the machine's load falls on both alike; each
+ * side's rate is its records over the sum of its turns. Production time is left out.
  */
 export async function measureOverhead(
   options: OverheadOptions,
   log: (line: string) => void = () => undefined,
 ): Promise<OverheadResult> {
-  const plain: SideRun[] = [];
-  const framework: SideRun[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    const fw = await runSide(options, 'framework', { durationMs: options.frameworkRunMs }, round);
-    framework.push(fw);
-    log(
-      `  overhead round ${round + 1}: framework ${rate(fw).toFixed(0)} records/s ` +
-        `(${fw.records} records, ${fw.checkpointsCompleted} checkpoints)`,
-    );
-    const pl = await runSide(options, 'plain', { records: fw.records }, round);
-    plain.push(pl);
-    log(`  overhead round ${round + 1}: plain ${rate(pl).toFixed(0)} records/s`);
+  const config = benchConfig('overhead', options.intervalMs);
+  const framework = lane(options, { operator: clickCounter, config });
+  const plain = lane(options, { createContainer: () => plainClickCounterHandler() });
+  let turns = 0;
+  let nextLogMs = 5_000;
+  try {
+    while (framework.netMs < options.frameworkRunMs) {
+      await turn(framework, options, (elapsedMs) => elapsedMs >= options.turnMs);
+      await turn(plain, options, () => plain.pipeline.records >= framework.pipeline.records);
+      turns++;
+      if (framework.netMs >= nextLogMs) {
+        nextLogMs += 5_000;
+        log(
+          `  overhead: ${framework.pipeline.records} records, framework ${rate(framework).toFixed(0)} records/s, ` +
+            `plain ${rate(plain).toFixed(0)} records/s, ${framework.pipeline.coordinator.completed} checkpoints`,
+        );
+      }
+    }
+  } finally {
+    framework.pipeline.stop();
+    plain.pipeline.stop();
   }
-  const frameworkRecordsPerSecond = totalRate(framework);
-  const plainRecordsPerSecond = totalRate(plain);
+  const frameworkRecordsPerSecond = rate(framework);
+  const plainRecordsPerSecond = rate(plain);
   return {
     frameworkRecordsPerSecond: round(frameworkRecordsPerSecond, 0),
     plainRecordsPerSecond: round(plainRecordsPerSecond, 0),
     ratio: round(frameworkRecordsPerSecond / plainRecordsPerSecond, 3),
-    frameworkRecords: framework.reduce((a, r) => a + r.records, 0),
-    checkpointsCompleted: framework.reduce((a, r) => a + r.checkpointsCompleted, 0),
-    coldStarts: framework.reduce((a, r) => a + r.coldStarts, 0),
+    frameworkRecords: framework.pipeline.records,
+    plainRecords: plain.pipeline.records,
+    turns,
+    checkpointsCompleted: framework.pipeline.coordinator.completed,
+    coldStarts: framework.pipeline.coldStarts,
   };
 }
 
-const rate = (r: SideRun) => (r.records / r.netMs) * 1_000;
-const totalRate = (runs: SideRun[]) =>
-  (runs.reduce((a, r) => a + r.records, 0) / runs.reduce((a, r) => a + r.netMs, 0)) * 1_000;
+const rate = (l: Lane) => (l.pipeline.records / l.netMs) * 1_000;
 
-async function runSide(
+function lane(
   options: OverheadOptions,
-  side: 'framework' | 'plain',
-  stop: { durationMs?: number; records?: number },
-  seed: number,
-): Promise<SideRun> {
+  side: Pick<LiveRunOptions, 'createContainer' | 'operator' | 'config'>,
+): Lane {
   const parts = memoryParts(options.shards);
-  const producer = new ChunkedClickProducer(parts.produce, options.users, seed + 1);
-  const config = benchConfig(`overhead-${seed}`, options.intervalMs);
-  let consumed = 0;
-  const result = await runLive({
-    parts,
-    batchSize: options.batchSize,
-    maxContainers: options.shards,
-    ...(side === 'plain'
-      ? { createContainer: () => plainClickCounterHandler() }
-      : { operator: clickCounter, config }),
-    beforePoll: () => producer.keepAhead(consumed, options.batchSize * options.shards * 4, stop.records),
-    until: ({ records, elapsedMs }) => {
-      consumed = records;
-      if (stop.records !== undefined) return records >= stop.records;
-      return elapsedMs - producer.productionMs >= stop.durationMs!;
-    },
-  });
   return {
-    records: result.records,
-    netMs: result.elapsedMs - producer.productionMs,
-    checkpointsCompleted: result.coordinator.completed,
-    coldStarts: result.coldStarts,
+    pipeline: new LivePipeline({
+      parts,
+      batchSize: options.batchSize,
+      maxContainers: options.shards,
+      ...side,
+    }),
+    producer: new ChunkedClickProducer(parts.produce, options.users, 1),
+    netMs: 0,
   };
+}
+
+/** Polls one lane until `done`, adding the time to the lane (production left out). */
+async function turn(l: Lane, options: OverheadOptions, done: (elapsedMs: number) => boolean): Promise<void> {
+  const startMs = performance.now();
+  const productionBeforeMs = l.producer.productionMs;
+  const net = () => performance.now() - startMs - (l.producer.productionMs - productionBeforeMs);
+  for (let polls = 0; polls < 1_000_000; polls++) {
+    await l.producer.keepAhead(l.pipeline.records, options.batchSize * options.shards * 4);
+    const delivered = await l.pipeline.poll();
+    if (done(net())) break;
+    if (delivered === 0) await sleepMs(1);
+    else await yieldToEventLoop();
+  }
+  l.netMs += net();
 }
 
 export function benchConfig(jobId: string, intervalMs: number) {

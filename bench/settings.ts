@@ -20,7 +20,7 @@ const common = { shards: 4, batchSize: 100, intervalMs: 10_000 };
 /** Full run (`npm run bench`) and the short one (`-- --quick`); tests use smaller ones. */
 export const BENCH_SETTINGS: Record<'full' | 'quick', BenchSettings> = {
   full: {
-    overhead: { ...common, frameworkRunMs: 30_000, rounds: 2, users: 10_000, emulatorRecords: 10_000 },
+    overhead: { ...common, frameworkRunMs: 60_000, turnMs: 250, users: 10_000, emulatorRecords: 10_000 },
     batchLatency: { ...common, frameworkRunMs: 30_000, users: 2_000, emulatorRecords: 10_000 },
     cost: { ...common, records: 100_000, peerRecords: 5_000, recordsPerSecond: 1_000, users: 5_000 },
     snapshot: { sizesMb: [10, 100, 500], repetitions: 2 },
@@ -35,7 +35,7 @@ export const BENCH_SETTINGS: Record<'full' | 'quick', BenchSettings> = {
     recovery: { stateRecords: 100_000, users: 20_000, replayRecords: 20_000, batchSize: 100 },
   },
   quick: {
-    overhead: { ...common, frameworkRunMs: 12_000, rounds: 1, users: 10_000, emulatorRecords: 3_000 },
+    overhead: { ...common, frameworkRunMs: 12_000, turnMs: 250, users: 10_000, emulatorRecords: 3_000 },
     batchLatency: { ...common, frameworkRunMs: 12_000, users: 2_000, emulatorRecords: 3_000 },
     cost: { ...common, records: 20_000, peerRecords: 1_000, recordsPerSecond: 1_000, users: 2_000 },
     snapshot: { sizesMb: [10, 100], repetitions: 1 },

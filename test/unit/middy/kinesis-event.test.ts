@@ -252,6 +252,10 @@ describe('parseKinesisEvent rejects fields that would otherwise decode silently'
   it.each([
     ['an empty shard id', { eventID: ':123' }, /Records\[0\]\.eventID/],
     ['data that is not base64', { data: 'not base64!' }, /Records\[0\]\.kinesis\.data/],
+    ['base64 without its padding', { data: 'e30' }, /Records\[0\]\.kinesis\.data/],
+    ['base64 with padding inside', { data: 'e3=0e30=' }, /Records\[0\]\.kinesis\.data/],
+    ['base64 with three padding characters', { data: 'e===' }, /Records\[0\]\.kinesis\.data/],
+    ['base64 with a character outside the alphabet', { data: 'e3 0' }, /Records\[0\]\.kinesis\.data/],
     ['a non-numeric arrival time', { approximateArrivalTimestamp: 'soon' }, /approximateArrivalTimestamp/],
   ])('%s is a BadInputError naming the field', (_name, patch, message) => {
     // Prepare
