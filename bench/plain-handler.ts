@@ -16,7 +16,9 @@ const OUT_OF_ORDERNESS_MS = 5_000;
  * The click counter written as a plain Lambda handler, with no framework: what a
  * team would write without checkpointing. Same work per record (base64 + JSON
  * decode, per-user counters, pages, amounts, 60 s event-time windows closed by a
- * 5 s watermark), state in Maps of this container, nothing durable.
+ * 5 s watermark, each closed window also emitted as a result, as ctx.output does),
+ * state in Maps of this container, nothing durable. The results of an invocation
+ * are handed back with its response (where a real handler would send them on).
  */
 export function plainClickCounterHandler(): KinesisHandler {
   const users = new Map<string, UserState>();
@@ -25,6 +27,7 @@ export function plainClickCounterHandler(): KinesisHandler {
   let watermarkMs = Number.NEGATIVE_INFINITY;
   let processed = 0;
   let lateClicksDropped = 0;
+  let results: WindowCount[] = [];
 
   const fireUpTo = (watermark: number) => {
     for (const [windowEndMs, userIds] of openWindows) {
@@ -37,11 +40,13 @@ export function plainClickCounterHandler(): KinesisHandler {
         if (clicks === undefined) continue;
         user.windowClicks.delete(windowStartMs);
         user.closedWindows.push({ userId, windowStartMs, clicks });
+        results.push({ userId, windowStartMs, clicks });
       }
     }
   };
 
   return async (event: KinesisStreamEvent) => {
+    results = [];
     for (const record of event.Records) {
       const click = JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')) as ClickEvent;
       const userId = record.kinesis.partitionKey;
@@ -79,6 +84,6 @@ export function plainClickCounterHandler(): KinesisHandler {
         fireUpTo(watermarkMs);
       }
     }
-    return { batchItemFailures: [], processed, lateClicksDropped };
+    return { batchItemFailures: [], processed, lateClicksDropped, results };
   };
 }

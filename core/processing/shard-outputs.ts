@@ -17,6 +17,13 @@ export class ShardOutputs {
   /** Outputs emitted since the last barrier (EXACTLY_ONCE) or in this invocation (AT_LEAST_ONCE). */
   private unassigned: OutputRecord[] = [];
   private outbox: OutboxEntry[];
+  /**
+   * The outbox's smallest and largest checkpoint ids (+/-Infinity when empty): every
+   * batch asks whether something is ready or waiting, and a scan of a large outbox
+   * per batch would cost more than the outputs themselves.
+   */
+  private outboxMinId = Number.POSITIVE_INFINITY;
+  private outboxMaxId = Number.NEGATIVE_INFINITY;
   private origin = '';
   private index = 0;
   /** Replayed records' outputs are regenerated; at-least-once does not write them again. */
@@ -28,6 +35,7 @@ export class ShardOutputs {
     restoredOutbox: OutboxEntry[] = [],
   ) {
     this.outbox = [...restoredOutbox];
+    for (const entry of this.outbox) this.widen(entry.checkpointId);
   }
 
   readonly handler = (value: unknown, key: string): void => {
@@ -56,35 +64,48 @@ export class ShardOutputs {
   assignTo(checkpointId: number): OutboxEntry[] | undefined {
     if (this.mode !== 'EXACTLY_ONCE') return undefined;
     for (const o of this.unassigned) this.outbox.push({ checkpointId, id: o.id, key: o.key, value: o.value });
+    if (this.unassigned.length > 0) this.widen(checkpointId);
     this.unassigned = [];
     return this.outbox.length > 0 ? [...this.outbox] : undefined;
   }
 
   /** Whether publishing needs to know the latest completed checkpoint. */
   waitingForCompletion(knownCompletedId: number | undefined): boolean {
-    return this.outbox.some((e) => knownCompletedId === undefined || e.checkpointId > knownCompletedId);
+    return this.outbox.length > 0 && (knownCompletedId === undefined || this.outboxMaxId > knownCompletedId);
   }
 
   hasPublishable(latestCompletedId: number | undefined): boolean {
-    return latestCompletedId !== undefined && this.outbox.some((e) => e.checkpointId <= latestCompletedId);
+    return latestCompletedId !== undefined && this.outboxMinId <= latestCompletedId;
   }
 
   /** Writes what may be written now; returns how many outputs went out. */
   async publish(sink: OutputSink | undefined, latestCompletedId: number | undefined): Promise<number> {
-    let ready: OutputRecord[];
     if (this.mode === 'AT_LEAST_ONCE') {
-      ready = this.unassigned;
-    } else {
-      if (latestCompletedId === undefined) return 0;
-      ready = this.outbox
-        .filter((e) => e.checkpointId <= latestCompletedId)
-        .map((e) => ({ id: e.id, key: e.key, value: e.value, shardId: this.shardId }));
+      const ready = this.unassigned;
+      if (ready.length === 0) return 0;
+      await sink?.write(ready);
+      this.unassigned = [];
+      return ready.length;
     }
-    if (ready.length === 0) return 0;
+    if (!this.hasPublishable(latestCompletedId)) return 0;
+    const ready: OutputRecord[] = [];
+    const waiting: OutboxEntry[] = [];
+    for (const e of this.outbox) {
+      if (e.checkpointId <= latestCompletedId!)
+        ready.push({ id: e.id, key: e.key, value: e.value, shardId: this.shardId });
+      else waiting.push(e);
+    }
     await sink?.write(ready);
-    if (this.mode === 'AT_LEAST_ONCE') this.unassigned = [];
-    else this.outbox = this.outbox.filter((e) => e.checkpointId > latestCompletedId!);
+    this.outbox = waiting;
+    this.outboxMinId = Number.POSITIVE_INFINITY;
+    this.outboxMaxId = Number.NEGATIVE_INFINITY;
+    for (const entry of waiting) this.widen(entry.checkpointId);
     return ready.length;
+  }
+
+  private widen(checkpointId: number): void {
+    if (checkpointId < this.outboxMinId) this.outboxMinId = checkpointId;
+    if (checkpointId > this.outboxMaxId) this.outboxMaxId = checkpointId;
   }
 
   get pendingCount(): number {
