@@ -130,7 +130,10 @@ export class CheckpointedProcessor {
     return outcome;
   }
 
-  /** Warm path if this container holds the shard's state, else the cold path (restore + replay). */
+  /**
+   * Warm path if this container holds the shard's state (brought up to the shard's
+   * committed cursor), else the cold path (restore + replay).
+   */
   private async begin(
     shardId: string,
     firstSequenceNumber: string,
@@ -140,7 +143,12 @@ export class CheckpointedProcessor {
     const warm = this.shards.get(shardId);
     // Taken out while in use: a failure anywhere leaves the container with no state for the shard.
     this.shards.delete(shardId);
-    if (warm) return { shardId, live: warm, pending: [], outcome, committed: warm.position };
+    const resumed = warm && (await this.resumeWarm(shardId, warm, outcome));
+    if (resumed) {
+      if (resumed.replayFrom)
+        await this.replayTo(resumed.run, resumed.replayFrom, firstSequenceNumber, options);
+      return resumed.run;
+    }
 
     outcome.coldStart = true;
     const recovered = await recoverShard(this.deps, shardId, firstSequenceNumber);
@@ -151,25 +159,69 @@ export class CheckpointedProcessor {
       outcome,
       committed: recovered.committedSequenceNumber,
     };
-    if (recovered.replayFrom && needsReplay(recovered.replayFrom, firstSequenceNumber)) {
-      run.live.outputs.replaying = true;
-      for await (const page of this.deps.reader.readRange(
-        shardId,
-        recovered.replayFrom,
-        firstSequenceNumber,
-      )) {
-        if (options.timeLeftMs && options.timeLeftMs() < REPLAY_DEADLINE_BUFFER_MS) {
-          throw new ReplayDeadlineError(shardId, outcome.replayed);
-        }
-        for (const record of page) {
-          if (!isAfter(record.sequenceNumber, run.live.position)) continue;
-          this.applyRecord(run, record);
-          outcome.replayed++;
-        }
-      }
-      run.live.outputs.replaying = false;
-    }
+    if (recovered.replayFrom) await this.replayTo(run, recovered.replayFrom, firstSequenceNumber, options);
     return run;
+  }
+
+  /**
+   * The warm state, checked against the shard's cursor. Lambda does not keep a shard
+   * on one container: another one may have processed the shard since this one did.
+   * Every commit of a generation extends the one before it, and this state is the one
+   * this container committed at an older version, so it is a prefix of the committed
+   * state: replaying the records in between (usually a few batches) rebuilds the
+   * latter without a snapshot. Undefined: the state is of another generation (a
+   * restore), the job is not running, or the state cannot be placed on the cursor's
+   * line: take the cold path, which fails or rebuilds as it does for a new container.
+   */
+  private async resumeWarm(
+    shardId: string,
+    warm: LiveShard,
+    outcome: BatchOutcome,
+  ): Promise<{ run: BatchRun; replayFrom?: ReplayStart } | undefined> {
+    const cursor = await this.deps.store.getCursor(this.deps.settings.jobId, shardId);
+    if (cursor === undefined || cursor.generation !== warm.generation) return undefined;
+    const run: BatchRun = { shardId, live: warm, pending: [], outcome, committed: warm.position };
+    if (cursor.version === warm.cursorVersion) return { run };
+    const committed = cursor.lastSequenceNumber;
+    if (
+      cursor.version < warm.cursorVersion ||
+      committed === undefined ||
+      warm.position === undefined ||
+      isAfter(warm.position, committed)
+    ) {
+      return undefined;
+    }
+    // As strict as the cold path: a restore may have bumped the job's generation before
+    // rewriting this cursor; then this line is being replaced, not extended.
+    const job = await this.deps.store.getJob(this.deps.settings.jobId);
+    if (job?.status !== 'RUNNING' || job.generation !== warm.generation) return undefined;
+    this.deps.log?.('warm-catch-up', { shardId, from: warm.position, to: committed });
+    warm.cursorVersion = cursor.version;
+    run.committed = committed;
+    return { run, replayFrom: { afterSequenceNumber: warm.position } };
+  }
+
+  /** Replays the shard from `from` up to (not including) the batch's first record. */
+  private async replayTo(
+    run: BatchRun,
+    from: ReplayStart,
+    firstSequenceNumber: string,
+    options: BatchOptions,
+  ): Promise<void> {
+    if (!needsReplay(from, firstSequenceNumber)) return;
+    const { outcome } = run;
+    run.live.outputs.replaying = true;
+    for await (const page of this.deps.reader.readRange(run.shardId, from, firstSequenceNumber)) {
+      if (options.timeLeftMs && options.timeLeftMs() < REPLAY_DEADLINE_BUFFER_MS) {
+        throw new ReplayDeadlineError(run.shardId, outcome.replayed);
+      }
+      for (const record of page) {
+        if (!isAfter(record.sequenceNumber, run.live.position)) continue;
+        this.applyRecord(run, record);
+        outcome.replayed++;
+      }
+    }
+    run.live.outputs.replaying = false;
   }
 
   /** Returns the sequence number of the first failed record when partial failures are reported. */

@@ -51,12 +51,22 @@ export class ProcessorCoordination {
   private followUpShardIds = new Set<string>();
   /** The pending checkpoint this container acked last (from the record read at the ack). */
   private ackedCheckpoint: CheckpointRecord | undefined;
+  /**
+   * When this container's last step said the coordinator is next due: the container
+   * then steps after its next batch of any shard. Without it, a checkpoint completed
+   * well before the next one is due waits for the leading shard's container, which
+   * holds back a grace after the trigger (the last acker is often another container).
+   */
+  private stepDueMs = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: ProcessorCoordinationOptions) {}
 
   /** A checkpoint this container saw while acking a barrier: it names the leader and the schedule. */
   onCheckpointSeen(record: CheckpointRecord): void {
     if (record.status === 'PENDING') this.ackedCheckpoint = record;
+    // A checkpoint triggered after this container's step: that step's due time is spent.
+    if (record.kind === 'CHECKPOINT' && record.triggerTimeMs >= this.stepDueMs)
+      this.stepDueMs = Number.POSITIVE_INFINITY;
     if (record.kind !== 'CHECKPOINT' || record.expectedShards.length === 0) return;
     this.leaderShardId = record.expectedShards[0];
     const { config } = this.options.settings;
@@ -78,7 +88,8 @@ export class ProcessorCoordination {
   }
 
   private leads(shardId: string): boolean {
-    return shardId === this.leaderShardId && this.options.deps.clock.nowMs() >= this.nextDueMs;
+    const nowMs = this.options.deps.clock.nowMs();
+    return nowMs >= this.stepDueMs || (shardId === this.leaderShardId && nowMs >= this.nextDueMs);
   }
 
   async afterBatch(shardId: string, outcome: BatchOutcome): Promise<void> {
@@ -102,14 +113,17 @@ export class ProcessorCoordination {
       if (step.outcome === 'RUNNING' && step.leftToLastAcker) this.followUpShardIds.add(shardId);
       if (step.outcome !== 'RUNNING') {
         this.nextDueMs = Number.POSITIVE_INFINITY;
+        this.stepDueMs = Number.POSITIVE_INFINITY;
         return;
       }
+      this.stepDueMs = step.nextWakeMs > deps.clock.nowMs() ? step.nextWakeMs : Number.POSITIVE_INFINITY;
       if (step.expectedShards?.[0] !== undefined) this.leaderShardId = step.expectedShards[0];
       this.nextDueMs = step.nextWakeMs;
     } catch (error) {
       deps.log?.('coordinator-step-failed', { shardId, error: String(error) });
       // Try again an interval later; the supervisor covers meanwhile.
       this.nextDueMs = deps.clock.nowMs() + (effectiveIntervalMs(settings.config) ?? 0);
+      this.stepDueMs = Number.POSITIVE_INFINITY;
     }
   }
 

@@ -51,13 +51,13 @@ describe('the campaign with the processors driving the coordinator', () => {
   it('processors trigger and complete checkpoints of their own in one-write ledger steps, between forced ones, under ambiguous coordinator writes and crashes, and nothing is lost, duplicated or leaked', async () => {
     // Act: a seed whose run lets the processors drive, with the coordinator's writes ambiguous
     const runs: FaultRunResult[] = [];
-    for (let seed = 9_100; runs.length < 4 && seed < 9_200; seed++) {
+    for (let seed = 9_100; runs.length < 8 && seed < 9_200; seed++) {
       const result = await runFaultRun('coordinator-ambiguous-write', seed, { kind: 'memory' });
       if (result.processorsDrive) runs.push(result);
     }
 
     // Assess
-    expect(runs).toHaveLength(4);
+    expect(runs).toHaveLength(8);
     for (const result of runs) expect(failed(result), JSON.stringify(result)).toBe(false);
     const sum = (pick: (r: FaultRunResult) => number) => runs.reduce((n, r) => n + pick(r), 0);
     expect(sum((r) => r.processorSteps.triggered)).toBeGreaterThan(0);

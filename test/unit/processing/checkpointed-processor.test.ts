@@ -87,7 +87,7 @@ describe('CheckpointedProcessor: first batch, retries, stale warm state', () => 
     expect(loggedIds(fx.liveState(processor))).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('rebuilds cold within the same invocation when another container committed the shard since (stale warm state)', async () => {
+  it('catches up from its own position, without a snapshot, when another container committed the shard since', async () => {
     // Prepare
     const fx = await protocolFixture();
     const shardId = fx.shardIds[0]!;
@@ -95,20 +95,54 @@ describe('CheckpointedProcessor: first batch, retries, stale warm state', () => 
     const second = fx.produce(['c', 'd']);
     const third = fx.produce(['e']);
     const events: string[] = [];
-    const stale = fx.container({ containerId: 'stale', log: (event) => events.push(event) });
+    const behind = fx.container({ containerId: 'behind', log: (event) => events.push(event) });
     const other = fx.container({ containerId: 'other' });
-    await stale.processBatch(shardId, first);
+    await behind.processBatch(shardId, first);
     await other.processBatch(shardId, second);
     // Act
-    const outcome = await stale.processBatch(shardId, third);
+    const outcome = await behind.processBatch(shardId, third);
     // Assess
-    expect(events).toContain('stale-warm-state');
-    expect(outcome).toMatchObject({ coldStart: true, replayed: 4, applied: 1 });
+    expect(events).toContain('warm-catch-up');
+    expect(events).not.toContain('stale-warm-state');
+    expect(outcome).toMatchObject({ coldStart: false, replayed: 2, applied: 1 });
     expect(outcome.committedSequenceNumber).toBe(third[0]!.sequenceNumber);
-    expect(fx.liveState(stale)).toBe(fx.referenceState([...first, ...second, ...third]));
+    expect(fx.liveState(behind)).toBe(fx.referenceState([...first, ...second, ...third]));
     expect(await fx.store.getCursor(JOB_ID, shardId)).toMatchObject({
       version: 4,
-      owner: 'stale',
+      owner: 'behind',
+      lastSequenceNumber: third[0]!.sequenceNumber,
+    });
+  });
+
+  it('rebuilds cold within the same invocation when the cursor moves between its check and its commit (stale warm state)', async () => {
+    // Prepare: both containers read the cursor before either commits the same batch.
+    const meeting = rendezvousAfter('getCursor', 2);
+    const fx = await protocolFixture({ storeFaults: meeting.faults });
+    const shardId = fx.shardIds[0]!;
+    const first = fx.produce(['a', 'b']);
+    const second = fx.produce(['c', 'd']);
+    const third = fx.produce(['e']);
+    const events: string[] = [];
+    const log = (event: string) => events.push(event);
+    const behind = fx.container({ containerId: 'behind', log });
+    const current = fx.container({ containerId: 'current', log });
+    await behind.processBatch(shardId, first);
+    await current.processBatch(shardId, second);
+    meeting.arm();
+    // Act
+    const settled = await Promise.allSettled([
+      behind.processBatch(shardId, third),
+      current.processBatch(shardId, third),
+    ]);
+    // Assess
+    expect(meeting.arrived).toBe(2);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(events.filter((e) => e === 'stale-warm-state')).toHaveLength(1);
+    const expected = fx.referenceState([...first, ...second, ...third]);
+    expect(fx.liveState(behind)).toBe(expected);
+    expect(fx.liveState(current)).toBe(expected);
+    expect(await fx.store.getCursor(JOB_ID, shardId)).toMatchObject({
+      version: 4,
       lastSequenceNumber: third[0]!.sequenceNumber,
     });
   });

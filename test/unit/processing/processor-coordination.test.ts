@@ -72,6 +72,29 @@ describe('ProcessorCoordination', () => {
     expect(coordination.shouldStep(first, outcome(first, 0))).toBe(false);
   });
 
+  it('a container whose step completed a checkpoint before the next was due steps after its next batch of any shard once it is due', async () => {
+    // Prepare: checkpoint 1 triggered, every shard acked; the last acker is not the leading shard
+    const f = stepFixture({ intervalMs: 60_000 });
+    await runCoordinatorStep(f.deps, f.settings);
+    for (const shardId of f.shardIds) await f.store.putAck(STEP_JOB, inlineAck(1, shardId, f.clock.nowMs()));
+    const coordination = new ProcessorCoordination({ deps: f.deps, settings: f.settings });
+    const [, lastAcker] = f.shardIds as [string, string];
+    await coordination.afterBatch(lastAcker, outcome(lastAcker, 1));
+    const completed = (await f.store.getCheckpoint(STEP_JOB, 1))?.status;
+
+    // Act
+    const beforeDue = coordination.shouldStep(lastAcker, outcome(lastAcker));
+    f.clock.advance(60_000);
+    const due = coordination.shouldStep(lastAcker, outcome(lastAcker));
+    await coordination.afterBatch(lastAcker, outcome(lastAcker));
+
+    // Assess
+    expect(completed).toBe('COMPLETED');
+    expect([beforeDue, due]).toEqual([false, true]);
+    expect((await f.store.getCheckpoint(STEP_JOB, 2))?.status).toBe('PENDING');
+    expect(coordination.shouldStep(lastAcker, outcome(lastAcker))).toBe(false);
+  });
+
   it('never steps with checkpointing disabled', () => {
     // Prepare
     const f = stepFixture({});

@@ -134,7 +134,28 @@ describe('generation fencing', () => {
     expect(processor.liveRuntime(shardId)).toBeUndefined();
   });
 
-  it('fences a warm container after a generation bump and cursor rewrite, and rebuilds cold from the rewritten cursor', async () => {
+  it('does not let a warm container catch up while a restore has bumped the generation but not yet rewritten its cursor', async () => {
+    // Prepare: another container moved the cursor in generation 1, then a restore bumped the job to 2.
+    const fx = await protocolFixture();
+    const shardId = fx.shardIds[0]!;
+    const first = fx.produce(['a', 'b']);
+    const events: string[] = [];
+    const behind = fx.container({ containerId: 'behind', log: (event) => events.push(event) });
+    await behind.processBatch(shardId, first);
+    await fx.container({ containerId: 'other' }).processBatch(shardId, fx.produce(['c']));
+    await bumpGeneration(fx);
+    const next = fx.produce(['d']);
+    const before = fx.durable();
+    // Act
+    const error = await rejection(behind.processBatch(shardId, next));
+    // Assess
+    expect(error).toBeInstanceOf(GenerationFencedError);
+    expect(events).not.toContain('warm-catch-up');
+    expect(fx.durable()).toBe(before);
+    expect(behind.liveRuntime(shardId)).toBeUndefined();
+  });
+
+  it('sends a warm container to the cold path after a generation bump and cursor rewrite, and rebuilds from the rewritten cursor', async () => {
     // Prepare
     const fx = await protocolFixture();
     const shardId = fx.shardIds[0]!;
@@ -153,8 +174,9 @@ describe('generation fencing', () => {
     const second = fx.produce(['c']);
     // Act
     const outcome = await warm.processBatch(shardId, second);
-    // Assess
-    expect(events).toContain('stale-warm-state');
+    // Assess: its check of the cursor found another generation before it applied anything.
+    expect(events).not.toContain('stale-warm-state');
+    expect(events).not.toContain('warm-catch-up');
     expect(outcome).toMatchObject({ coldStart: true, replayed: 2, applied: 1 });
     expect(fx.liveState(warm)).toBe(fx.referenceState([...first, ...second]));
     expect(await fx.store.getCursor(JOB_ID, shardId)).toMatchObject({
