@@ -16,30 +16,54 @@ const SLACK_BYTES = 16;
 const MIN_CAPACITY_BYTES = 1 << 16;
 const KEY_SLOTS = 16;
 const KEY_SLOT_BYTES = 32;
+const EMPTY = Buffer.alloc(0);
 
+/**
+ * Reusable (reset()) rather than made per snapshot, on purpose: V8 drops the hidden
+ * classes of a class's instances at a full GC once none is alive, and with them all
+ * the writer's optimized code, which then starts cold at every snapshot.
+ */
 export class MsgpackWriter {
-  private buffer: Buffer;
-  private view: DataView;
+  private buffer!: Buffer;
+  private view!: DataView;
   /** Next byte to write (bench/snapshot-steps.ts rewinds it to time writes alone). */
-  position: number;
+  position = 0;
   /** Last position at which SLACK_BYTES still fit. */
-  private end: number;
-  /** Per key index: the last key written there and its bytes (see key()). */
+  private end = 0;
+  /**
+   * Per key index: the last key written there and its bytes (see key()). Kept across
+   * reset(): the bytes of a string never change.
+   */
   private readonly slotKeys: Array<string | undefined> = new Array(KEY_SLOTS).fill(undefined);
   private readonly slotLengths = new Uint8Array(KEY_SLOTS);
   private readonly slotBytes = new Uint8Array(KEY_SLOTS * KEY_SLOT_BYTES);
   private readonly slotWords = new DataView(this.slotBytes.buffer);
   /** False if someone made a property of Object.prototype enumerable: for-in would list it. */
-  private readonly forInIsOwnKeys = !hasEnumerableKeys(Object.prototype);
+  private forInIsOwnKeys = true;
 
-  constructor(
-    capacityBytes: number,
-    readonly startBytes = 0,
-  ) {
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(MIN_CAPACITY_BYTES, capacityBytes));
+  /** See reset(). */
+  constructor(target: number | Buffer, startBytes = 0) {
+    this.reset(target, startBytes);
+  }
+
+  /**
+   * Starts over, writing into `target` if given a buffer (into new memory if it runs
+   * out), else into new memory of that capacity, after `startBytes` left for the caller.
+   */
+  reset(target: number | Buffer, startBytes = 0): void {
+    this.buffer =
+      typeof target === 'number' ? Buffer.allocUnsafeSlow(Math.max(MIN_CAPACITY_BYTES, target)) : target;
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.position = startBytes;
     this.end = this.buffer.byteLength - SLACK_BYTES;
+    this.forInIsOwnKeys = !hasEnumerableKeys(Object.prototype);
+  }
+
+  /** Hands over the memory written into (after any growth) and lets go of it. */
+  detach(): Buffer {
+    const memory = this.buffer;
+    this.reset(EMPTY);
+    return memory;
   }
 
   get capacityBytes(): number {
@@ -154,7 +178,7 @@ export class MsgpackWriter {
   /** A Map as an array of [key, value] pairs (MapState's snapshot form), without the extension. */
   mapEntries(map: ReadonlyMap<unknown, unknown>): void {
     this.arrayHeader(map.size);
-    map.forEach(this.writePair);
+    map.forEach(MsgpackWriter.writePair, this);
   }
 
   /** msgpackr's fixarray/array16/array32 or fixmap/map16/map32 header. */
@@ -272,12 +296,13 @@ export class MsgpackWriter {
     }
   }
 
-  private readonly writePair = (value: unknown, key: unknown): void => {
+  /** A Map.forEach callback shared by every writer (a per-writer closure would start cold each snapshot). */
+  private static writePair(this: MsgpackWriter, value: unknown, key: unknown): void {
     if (this.position > this.end) this.grow(0);
     this.buffer[this.position++] = 0x92;
     this.value(key);
     this.value(value);
-  };
+  }
 
   /** msgpackr's layout: str8/16/32 by UTF-8 length, lone surrogates as U+FFFD (as Buffer.write). */
   private utf8String(value: string): void {
