@@ -178,7 +178,7 @@ export class MsgpackWriter {
   /** A Map as an array of [key, value] pairs (MapState's snapshot form), without the extension. */
   mapEntries(map: ReadonlyMap<unknown, unknown>): void {
     this.arrayHeader(map.size);
-    map.forEach(MsgpackWriter.writePair, this);
+    map.forEach(writePair, this);
   }
 
   /** msgpackr's fixarray/array16/array32 or fixmap/map16/map32 header. */
@@ -296,8 +296,8 @@ export class MsgpackWriter {
     }
   }
 
-  /** A Map.forEach callback shared by every writer (a per-writer closure would start cold each snapshot). */
-  private static writePair(this: MsgpackWriter, value: unknown, key: unknown): void {
+  /** A [key, value] pair, as a 2-element array. */
+  pair(key: unknown, value: unknown): void {
     if (this.position > this.end) this.grow(0);
     this.buffer[this.position++] = 0x92;
     this.value(key);
@@ -349,6 +349,11 @@ export class MsgpackWriter {
     this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
     this.end = next.byteLength - SLACK_BYTES;
   }
+}
+
+/** A module-level Map.forEach callback: a closure made per writer would start cold. */
+function writePair(this: MsgpackWriter, value: unknown, key: unknown): void {
+  this.pair(key, value);
 }
 
 function hasEnumerableKeys(object: object): boolean {
