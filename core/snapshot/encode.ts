@@ -4,8 +4,8 @@ import type { SnapshotMetadata, StateSnapshotView } from '../state/snapshot-cont
 import { compressZstd, DEFAULT_ZSTD_LEVEL, MAX_ZSTD_LEVEL, MIN_ZSTD_LEVEL } from './compression.js';
 import { SNAPSHOT_HEADER_SIZE_BYTES, type SnapshotCompression, writeSnapshotHeader } from './format.js';
 import { MsgpackWriter } from './msgpack-writer.js';
-import { PayloadSizeHistory, type SnapshotOutputBuffer } from './output-buffer.js';
-import { writeSnapshotPayload } from './payload-writer.js';
+import type { SnapshotOutputBuffer } from './output-buffer.js';
+import { estimatePayloadBytes, writeSnapshotPayload } from './payload-writer.js';
 
 export interface EncodeOptions {
   compression: SnapshotCompression;
@@ -74,11 +74,12 @@ export function encodeSnapshot(
 
 /** One writer for every snapshot (encoding is synchronous); see MsgpackWriter on why. */
 const writer = new MsgpackWriter(Buffer.alloc(0));
-/** Sizes of every snapshot in the process: the estimate for a runtime's first one. */
-const processSizes = new PayloadSizeHistory();
+/** And one for estimatePayloadBytes' samples, in memory of its own. */
+const sampler = new MsgpackWriter(Buffer.alloc(0));
+const SAMPLER_MEMORY = Buffer.allocUnsafeSlow(1 << 16);
 /** Above this, a result that used less than half its fresh buffer is copied out (see below). */
 const TRIM_ABOVE_BYTES = 1 << 20;
-/** Room past the estimate, so a state that grew a little needs no copy of the buffer. */
+/** Room past the estimate, so a state a little larger than estimated needs no copy of the buffer. */
 const ESTIMATE_SLACK = 1.25;
 
 /**
@@ -91,15 +92,23 @@ function packEnvelope(
   output: SnapshotOutputBuffer | undefined,
 ): { memory: Buffer; byteLength: number } {
   const entries = keyedEntryCount(content);
-  const sizes = output !== undefined && !output.sizes.isEmpty ? output.sizes : processSizes;
-  const estimateBytes = sizes.estimateBytes(entries);
-  const kept = output?.take(estimateBytes + (1 << 10));
-  writer.reset(kept ?? Math.ceil(estimateBytes * ESTIMATE_SLACK) + (1 << 16), SNAPSHOT_HEADER_SIZE_BYTES);
   try {
+    // A runtime's earlier snapshots are the better guide; the first is sized from a sample.
+    let estimateBytes: number;
+    if (output !== undefined && !output.sizes.isEmpty) {
+      estimateBytes = output.sizes.estimateBytes(entries);
+    } else {
+      sampler.reset(SAMPLER_MEMORY);
+      estimateBytes = estimatePayloadBytes(sampler, content);
+      sampler.detach();
+    }
+    const kept = output?.take(estimateBytes + (1 << 10));
+    writer.reset(kept ?? Math.ceil(estimateBytes * ESTIMATE_SLACK) + (1 << 16), SNAPSHOT_HEADER_SIZE_BYTES);
     writeSnapshotPayload(writer, meta, content);
   } catch (error) {
     // Memory taken from the output is dropped, not given back: nothing else to undo.
     writer.detach();
+    sampler.detach();
     throw new BadInputError(
       `Cannot encode the state of operator "${meta.operatorName}" (shard ${meta.shardId}) as msgpack: ` +
         `${error instanceof Error ? error.message : String(error)}. Expected state values made of ` +
@@ -109,7 +118,6 @@ function packEnvelope(
     );
   }
   const byteLength = writer.position;
-  processSizes.record(entries, byteLength);
   output?.sizes.record(entries, byteLength);
   return { memory: writer.detach(), byteLength };
 }

@@ -40,6 +40,8 @@ export class MsgpackWriter {
   private readonly slotWords = new DataView(this.slotBytes.buffer);
   /** False if someone made a property of Object.prototype enumerable: for-in would list it. */
   private forInIsOwnKeys = true;
+  /** Whether `buffer` was allocated here (so nobody else can be reading it). */
+  private ownsBuffer = false;
 
   /** See reset(). */
   constructor(target: number | Buffer, startBytes = 0) {
@@ -51,6 +53,7 @@ export class MsgpackWriter {
    * out), else into new memory of that capacity, after `startBytes` left for the caller.
    */
   reset(target: number | Buffer, startBytes = 0): void {
+    this.ownsBuffer = typeof target === 'number';
     this.buffer =
       typeof target === 'number' ? Buffer.allocUnsafeSlow(Math.max(MIN_CAPACITY_BYTES, target)) : target;
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
@@ -343,17 +346,30 @@ export class MsgpackWriter {
   /** Moves to a buffer with room for `bytes` more (at least double): one copy per doubling. */
   private grow(bytes: number): void {
     const needed = this.position + bytes + SLACK_BYTES;
-    const next = Buffer.allocUnsafeSlow(Math.max(needed, this.buffer.byteLength * 2));
-    this.buffer.copy(next, 0, 0, this.position);
+    const previous = this.buffer;
+    const next = Buffer.allocUnsafeSlow(Math.max(needed, previous.byteLength * 2));
+    previous.copy(next, 0, 0, this.position);
     this.buffer = next;
     this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
     this.end = next.byteLength - SLACK_BYTES;
+    if (this.ownsBuffer) freeNow(previous);
+    this.ownsBuffer = true;
   }
 }
 
 /** A module-level Map.forEach callback: a closure made per writer would start cold. */
 function writePair(this: MsgpackWriter, value: unknown, key: unknown): void {
   this.pair(key, value);
+}
+
+/**
+ * Gives an outgrown buffer's memory back at once instead of at some later GC: while
+ * a large state's buffer doubles, the halves left behind would otherwise add up to
+ * more than the state itself. Detaching (transfer) frees it; nothing else may view it.
+ */
+function freeNow(buffer: Buffer): void {
+  const memory = buffer.buffer as ArrayBuffer & { transfer?: (newLength: number) => ArrayBuffer };
+  if (buffer.byteOffset === 0 && buffer.byteLength === memory.byteLength) memory.transfer?.(0);
 }
 
 function hasEnumerableKeys(object: object): boolean {

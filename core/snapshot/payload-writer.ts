@@ -82,6 +82,47 @@ function writeMapStateEntry(this: MsgpackWriter, map: unknown, key: string): voi
   this.mapEntries(map as ReadonlyMap<unknown, unknown>);
 }
 
+/** Entries sampled per keyed state and timer list by estimatePayloadBytes. */
+const SAMPLE_ENTRIES = 16;
+
+/**
+ * About what writeSnapshotPayload will write for `content`: each keyed state's and
+ * timer list's first entries, written into `sampler`, times its size. It sizes a
+ * runtime's first snapshot buffer, which without it starts small and doubles: every
+ * doubling copies all written so far and, at tens of MB, makes V8 collect the whole
+ * heap. Operator state, metadata and the outbox are left to the buffer's slack.
+ */
+export function estimatePayloadBytes(sampler: MsgpackWriter, content: StateSnapshotView): number {
+  let bytes = 0;
+  for (const name in content.keyed) {
+    const state = content.keyed[name]!;
+    if (Array.isArray(state)) {
+      bytes += sampledArrayBytes(sampler, state);
+      continue;
+    }
+    const write = state.valuesAreMaps ? writeMapStateEntry : writeValueEntry;
+    const startAt = sampler.position;
+    let sampled = 0;
+    for (const [key, value] of state.table) {
+      if (sampled === SAMPLE_ENTRIES) break;
+      write.call(sampler, value, key);
+      sampled++;
+    }
+    if (sampled > 0) bytes += ((sampler.position - startAt) / sampled) * state.table.size;
+  }
+  bytes += sampledArrayBytes(sampler, content.timers.eventTime);
+  bytes += sampledArrayBytes(sampler, content.timers.processingTime);
+  return bytes;
+}
+
+function sampledArrayBytes(sampler: MsgpackWriter, items: readonly unknown[]): number {
+  const sampled = Math.min(items.length, SAMPLE_ENTRIES);
+  if (sampled === 0) return 0;
+  const startAt = sampler.position;
+  for (let i = 0; i < sampled; i++) sampler.value(items[i]);
+  return ((sampler.position - startAt) / sampled) * items.length;
+}
+
 /** Only the four fields of an output, in this order, whatever else the entries carry. */
 function writeOutbox(writer: MsgpackWriter, outbox: readonly OutboxEntry[]): void {
   writer.arrayHeader(outbox.length);
