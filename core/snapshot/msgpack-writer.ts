@@ -14,8 +14,10 @@ import { MAP_EXTENSION_TYPE, packOtherValue } from './value-codec.js';
 /** Room the writer keeps past `end`, so fixed-size writes need no check of their own. */
 const SLACK_BYTES = 16;
 const MIN_CAPACITY_BYTES = 1 << 16;
+/** Object keys at index 0..15 and string values at index 0..15 each get a cache slot. */
 const KEY_SLOTS = 16;
-const KEY_SLOT_BYTES = 32;
+const SLOTS = 2 * KEY_SLOTS;
+const SLOT_BYTES = 32;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -31,13 +33,12 @@ export class MsgpackWriter {
   /** Last position at which SLACK_BYTES still fit. */
   private end = 0;
   /**
-   * Per key index: the last key written there and its bytes (see key()). Kept across
-   * reset(): the bytes of a string never change.
+   * Per slot: the last string written there and its bytes (see cachedString()). Kept
+   * across reset(): the bytes of a string never change.
    */
-  private readonly slotKeys: Array<string | undefined> = new Array(KEY_SLOTS).fill(undefined);
-  private readonly slotLengths = new Uint8Array(KEY_SLOTS);
-  private readonly slotBytes = new Uint8Array(KEY_SLOTS * KEY_SLOT_BYTES);
-  private readonly slotWords = new DataView(this.slotBytes.buffer);
+  private readonly slotStrings: Array<string | undefined> = new Array(SLOTS).fill(undefined);
+  private readonly slotLengths = new Uint8Array(SLOTS);
+  private readonly slotWords = new DataView(new ArrayBuffer(SLOTS * SLOT_BYTES));
   /** False if someone made a property of Object.prototype enumerable: for-in would list it. */
   private forInIsOwnKeys = true;
   /** Whether `buffer` was allocated here (so nobody else can be reading it). */
@@ -231,14 +232,17 @@ export class MsgpackWriter {
     const headerAt = this.position++;
     let size = 0;
     for (const key in value) {
-      this.key(key, size);
+      if (size < KEY_SLOTS) this.cachedString(key, size);
+      else this.string(key);
       const item = value[key];
       // Most values are numbers and strings: skip the general dispatch for them.
       if (typeof item === 'number') {
         if (this.position > this.end) this.grow(0);
         this.number(item);
       } else if (typeof item === 'string') {
-        this.string(item);
+        // Records often repeat a string field (the key they are stored under, a type).
+        if (size < KEY_SLOTS) this.cachedString(item, KEY_SLOTS + size);
+        else this.string(item);
       } else {
         this.value(item);
       }
@@ -259,29 +263,34 @@ export class MsgpackWriter {
   }
 
   /**
-   * The `index`-th key of an object. Records of one state mostly have the same keys in
-   * the same order (for-in yields the same string instances), so the bytes written for
-   * the last key at each index are kept and copied when the same string comes again.
+   * A string with a cache slot: records of one state mostly have the same keys in the
+   * same order (for-in yields the same string instances), and often the same value in
+   * some field, so the bytes last written from each slot are kept and copied when the
+   * same string comes again there.
    */
-  private key(key: string, index: number): void {
-    if (index >= KEY_SLOTS || this.slotKeys[index] !== key) {
+  private cachedString(text: string, slot: number): void {
+    const words = this.slotWords;
+    const from = slot * SLOT_BYTES;
+    if (this.slotStrings[slot] !== text) {
       const start = this.position;
-      this.string(key);
+      this.string(text);
       const length = this.position - start;
-      if (index < KEY_SLOTS && length <= KEY_SLOT_BYTES) {
-        this.slotKeys[index] = key;
-        this.slotLengths[index] = length;
-        this.slotBytes.set(this.buffer.subarray(start, this.position), index * KEY_SLOT_BYTES);
+      if (length <= SLOT_BYTES) {
+        // Whole words: the up to 3 bytes read past the end are inside the buffer's slack.
+        const view = this.view;
+        for (let offset = 0; offset < length; offset += 4) {
+          words.setUint32(from + offset, view.getUint32(start + offset, true), true);
+        }
+        this.slotStrings[slot] = text;
+        this.slotLengths[slot] = length;
       }
       return;
     }
-    if (this.position + KEY_SLOT_BYTES > this.end) this.grow(KEY_SLOT_BYTES);
-    // Four bytes per store; the few written past the key are overwritten by what follows.
+    if (this.position + SLOT_BYTES > this.end) this.grow(SLOT_BYTES);
+    // Four bytes per store; the few written past the string are overwritten by what follows.
     const view = this.view;
-    const words = this.slotWords;
     const at = this.position;
-    const length = this.slotLengths[index]!;
-    const from = index * KEY_SLOT_BYTES;
+    const length = this.slotLengths[slot]!;
     for (let offset = 0; offset < length; offset += 4) {
       view.setUint32(at + offset, words.getUint32(from + offset, true), true);
     }

@@ -271,4 +271,23 @@ describe('MsgpackWriter', () => {
     expect(memory.subarray(0, 5).equals(msgpackrBytes('kept'))).toBe(true);
     expect(writer.bytes().buffer).not.toBe(memory.buffer);
   });
+
+  it('writes repeated, alternating and changing string values of object fields as msgpackr does (cached per field)', () => {
+    // Prepare: the same value many times, equal values in distinct strings, values too
+    // long for a cache slot, non-ASCII, and a field that changes every time.
+    const long = 'x'.repeat(40);
+    const value = Array.from({ length: 200 }, (_, i) => ({
+      userId: `user-${Math.floor(i / 20)}`,
+      kind: i % 3 === 0 ? 'click' : 'view',
+      note: i % 2 === 0 ? long : `${long}${i}`,
+      city: i % 5 === 0 ? 'Zürich' : 'Basel',
+      id: `id-${i}`,
+    }));
+
+    // Act
+    const bytes = written(value);
+
+    // Assess
+    expect(bytes.equals(msgpackrBytes(value))).toBe(true);
+  });
 });
