@@ -106,7 +106,7 @@ function packEnvelope(
     writer.reset(kept ?? Math.ceil(estimateBytes * ESTIMATE_SLACK) + (1 << 16), SNAPSHOT_HEADER_SIZE_BYTES);
     writeSnapshotPayload(writer, meta, content);
   } catch (error) {
-    // Memory taken from the output is dropped, not given back: nothing else to undo.
+    // Memory taken from the output stays with it, free: no bytes in it were handed out.
     writer.detach();
     sampler.detach();
     throw new BadInputError(
