@@ -28,7 +28,9 @@ export interface SnapshotStore {
    * Writes bytes under a key that is never reused. Large bodies go up in parts
    * (multipart) sized by the write buffer. Returns the reference with the SHA-256,
    * which the store verified the received bytes against: a ref returned by put is
-   * trusted for size and hash without reading the object back.
+   * trusted for size and hash without reading the object back. Keeps no reference
+   * to `bytes` once the promise resolves (copy them to keep them): the caller
+   * reuses that memory for its next snapshot.
    */
   put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<SnapshotRef>;
   /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionFailedError } from '../errors/index.js';
 import type { AckedSnapshot, CheckpointRecord, ShardAck } from '../ports/checkpoint-store.js';
-import { encodeSnapshot, sha256Hex } from '../snapshot/index.js';
+import { encodeSnapshot, SnapshotOutputBuffer, sha256Hex } from '../snapshot/index.js';
 import type { OutboxEntry } from '../state/snapshot-content.js';
 import type { CheckpointBarrier } from './barrier.js';
 import { NO_FAULTS } from './crash-points.js';
@@ -11,7 +11,24 @@ import type { ProcessorDependencies, ShardRuntime } from './types.js';
 export interface PendingAck {
   barrier: CheckpointBarrier;
   sequenceNumber: string;
+  /** Live in `output` until released to it (acknowledgeBarrier does, once nothing reads them). */
   bytes: Uint8Array;
+  output: SnapshotOutputBuffer;
+}
+
+/**
+ * Each runtime's snapshot memory, reused from one checkpoint to the next (see
+ * SnapshotOutputBuffer); weakly held, so it goes when the runtime does.
+ */
+const outputs = new WeakMap<ShardRuntime, SnapshotOutputBuffer>();
+
+function outputOf(runtime: ShardRuntime): SnapshotOutputBuffer {
+  let output = outputs.get(runtime);
+  if (output === undefined) {
+    output = new SnapshotOutputBuffer();
+    outputs.set(runtime, output);
+  }
+  return output;
 }
 
 /**
@@ -27,6 +44,7 @@ export function captureAtBarrier(
   outbox?: OutboxEntry[],
 ): PendingAck {
   const { settings, clock } = deps;
+  const output = outputOf(runtime);
   const bytes = encodeSnapshot(
     {
       jobId: settings.jobId,
@@ -37,9 +55,9 @@ export function captureAtBarrier(
       createdAtMs: clock.nowMs(),
     },
     outbox ? { ...runtime.snapshotView(), outbox } : runtime.snapshotView(),
-    { compression: settings.compression },
+    { compression: settings.compression, output },
   );
-  return { barrier, sequenceNumber, bytes };
+  return { barrier, sequenceNumber, bytes, output };
 }
 
 /**
@@ -48,6 +66,10 @@ export function captureAtBarrier(
  * in this shard's generation. Returns whether an ack was written. Late or
  * duplicate acks are dropped; an upload left behind by a crash is an orphan the
  * coordinator's cleanup deletes, never visible as a checkpoint.
+ *
+ * The bytes go back to the runtime's output memory once uploaded or not needed; not
+ * when inlined (the ack keeps them) nor when this throws (an aborted upload may still
+ * be reading them): such memory is never reused.
  */
 export async function acknowledgeBarrier(
   deps: ProcessorDependencies,
@@ -66,13 +88,17 @@ export async function acknowledgeBarrier(
     deps.log?.('ack-skipped', { shardId, checkpointId, why });
     return false;
   };
-  if (!checkpoint) return skip('unknown checkpoint');
-  if (checkpoint.status !== 'PENDING') return skip(`checkpoint is ${checkpoint.status}`);
+  const skipUnsent = (why: string) => {
+    pending.output.release(pending.bytes);
+    return skip(why);
+  };
+  if (!checkpoint) return skipUnsent('unknown checkpoint');
+  if (checkpoint.status !== 'PENDING') return skipUnsent(`checkpoint is ${checkpoint.status}`);
   if (checkpoint.generation !== generation)
-    return skip(`generation ${checkpoint.generation} != ${generation}`);
-  if (!checkpoint.expectedShards.includes(shardId)) return skip('shard not expected');
+    return skipUnsent(`generation ${checkpoint.generation} != ${generation}`);
+  if (!checkpoint.expectedShards.includes(shardId)) return skipUnsent('shard not expected');
   if (await store.getAck(settings.jobId, checkpointId, shardId, checkpoint.kind))
-    return skip('already acknowledged');
+    return skipUnsent('already acknowledged');
 
   const sha256 = sha256Hex(pending.bytes);
   const sizeBytes = pending.bytes.length;
@@ -83,6 +109,8 @@ export async function acknowledgeBarrier(
     await faults.at('mid-upload', { shardId, checkpointId });
     const key = `${checkpoint.storagePrefix}/${shardId}-${randomUUID()}.snap`;
     const ref = await snapshots.put(key, pending.bytes, { sha256 });
+    // A store keeps no reference to the bytes once put resolves (SnapshotStore.put).
+    pending.output.release(pending.bytes);
     await faults.at('after-upload-before-ack', { shardId, checkpointId });
     snapshot = { ref };
   }

@@ -14,4 +14,5 @@ export {
   type SnapshotCompression,
   type SnapshotHeader,
 } from './format.js';
+export { SnapshotOutputBuffer } from './output-buffer.js';
 export { sha256Hex } from './sha256.js';

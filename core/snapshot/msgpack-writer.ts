@@ -14,32 +14,60 @@ import { MAP_EXTENSION_TYPE, packOtherValue } from './value-codec.js';
 /** Room the writer keeps past `end`, so fixed-size writes need no check of their own. */
 const SLACK_BYTES = 16;
 const MIN_CAPACITY_BYTES = 1 << 16;
+/** Object keys at index 0..15 and string values at index 0..15 each get a cache slot. */
 const KEY_SLOTS = 16;
-const KEY_SLOT_BYTES = 32;
+const SLOTS = 2 * KEY_SLOTS;
+const SLOT_BYTES = 32;
+const EMPTY = Buffer.alloc(0);
 
+/**
+ * Reusable (reset()) rather than made per snapshot, on purpose: V8 drops the hidden
+ * classes of a class's instances at a full GC once none is alive, and with them all
+ * the writer's optimized code, which then starts cold at every snapshot.
+ */
 export class MsgpackWriter {
-  private buffer: Buffer;
-  private view: DataView;
+  private buffer!: Buffer;
+  private view!: DataView;
   /** Next byte to write (bench/snapshot-steps.ts rewinds it to time writes alone). */
-  position: number;
+  position = 0;
   /** Last position at which SLACK_BYTES still fit. */
-  private end: number;
-  /** Per key index: the last key written there and its bytes (see key()). */
-  private readonly slotKeys: Array<string | undefined> = new Array(KEY_SLOTS).fill(undefined);
-  private readonly slotLengths = new Uint8Array(KEY_SLOTS);
-  private readonly slotBytes = new Uint8Array(KEY_SLOTS * KEY_SLOT_BYTES);
-  private readonly slotWords = new DataView(this.slotBytes.buffer);
+  private end = 0;
+  /**
+   * Per slot: the last string written there and its bytes (see cachedString()). Kept
+   * across reset(): the bytes of a string never change.
+   */
+  private readonly slotStrings: Array<string | undefined> = new Array(SLOTS).fill(undefined);
+  private readonly slotLengths = new Uint8Array(SLOTS);
+  private readonly slotWords = new DataView(new ArrayBuffer(SLOTS * SLOT_BYTES));
   /** False if someone made a property of Object.prototype enumerable: for-in would list it. */
-  private readonly forInIsOwnKeys = !hasEnumerableKeys(Object.prototype);
+  private forInIsOwnKeys = true;
+  /** Whether `buffer` was allocated here (so nobody else can be reading it). */
+  private ownsBuffer = false;
 
-  constructor(
-    capacityBytes: number,
-    readonly startBytes = 0,
-  ) {
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(MIN_CAPACITY_BYTES, capacityBytes));
+  /** See reset(). */
+  constructor(target: number | Buffer, startBytes = 0) {
+    this.reset(target, startBytes);
+  }
+
+  /**
+   * Starts over, writing into `target` if given a buffer (into new memory if it runs
+   * out), else into new memory of that capacity, after `startBytes` left for the caller.
+   */
+  reset(target: number | Buffer, startBytes = 0): void {
+    this.ownsBuffer = typeof target === 'number';
+    this.buffer =
+      typeof target === 'number' ? Buffer.allocUnsafeSlow(Math.max(MIN_CAPACITY_BYTES, target)) : target;
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.position = startBytes;
     this.end = this.buffer.byteLength - SLACK_BYTES;
+    this.forInIsOwnKeys = !hasEnumerableKeys(Object.prototype);
+  }
+
+  /** Hands over the memory written into (after any growth) and lets go of it. */
+  detach(): Buffer {
+    const memory = this.buffer;
+    this.reset(EMPTY);
+    return memory;
   }
 
   get capacityBytes(): number {
@@ -154,7 +182,7 @@ export class MsgpackWriter {
   /** A Map as an array of [key, value] pairs (MapState's snapshot form), without the extension. */
   mapEntries(map: ReadonlyMap<unknown, unknown>): void {
     this.arrayHeader(map.size);
-    map.forEach(this.writePair);
+    map.forEach(writePair, this);
   }
 
   /** msgpackr's fixarray/array16/array32 or fixmap/map16/map32 header. */
@@ -204,14 +232,17 @@ export class MsgpackWriter {
     const headerAt = this.position++;
     let size = 0;
     for (const key in value) {
-      this.key(key, size);
+      if (size < KEY_SLOTS) this.cachedString(key, size);
+      else this.string(key);
       const item = value[key];
       // Most values are numbers and strings: skip the general dispatch for them.
       if (typeof item === 'number') {
         if (this.position > this.end) this.grow(0);
         this.number(item);
       } else if (typeof item === 'string') {
-        this.string(item);
+        // Records often repeat a string field (the key they are stored under, a type).
+        if (size < KEY_SLOTS) this.cachedString(item, KEY_SLOTS + size);
+        else this.string(item);
       } else {
         this.value(item);
       }
@@ -232,29 +263,34 @@ export class MsgpackWriter {
   }
 
   /**
-   * The `index`-th key of an object. Records of one state mostly have the same keys in
-   * the same order (for-in yields the same string instances), so the bytes written for
-   * the last key at each index are kept and copied when the same string comes again.
+   * A string with a cache slot: records of one state mostly have the same keys in the
+   * same order (for-in yields the same string instances), and often the same value in
+   * some field, so the bytes last written from each slot are kept and copied when the
+   * same string comes again there.
    */
-  private key(key: string, index: number): void {
-    if (index >= KEY_SLOTS || this.slotKeys[index] !== key) {
+  private cachedString(text: string, slot: number): void {
+    const words = this.slotWords;
+    const from = slot * SLOT_BYTES;
+    if (this.slotStrings[slot] !== text) {
       const start = this.position;
-      this.string(key);
+      this.string(text);
       const length = this.position - start;
-      if (index < KEY_SLOTS && length <= KEY_SLOT_BYTES) {
-        this.slotKeys[index] = key;
-        this.slotLengths[index] = length;
-        this.slotBytes.set(this.buffer.subarray(start, this.position), index * KEY_SLOT_BYTES);
+      if (length <= SLOT_BYTES) {
+        // Whole words: the up to 3 bytes read past the end are inside the buffer's slack.
+        const view = this.view;
+        for (let offset = 0; offset < length; offset += 4) {
+          words.setUint32(from + offset, view.getUint32(start + offset, true), true);
+        }
+        this.slotStrings[slot] = text;
+        this.slotLengths[slot] = length;
       }
       return;
     }
-    if (this.position + KEY_SLOT_BYTES > this.end) this.grow(KEY_SLOT_BYTES);
-    // Four bytes per store; the few written past the key are overwritten by what follows.
+    if (this.position + SLOT_BYTES > this.end) this.grow(SLOT_BYTES);
+    // Four bytes per store; the few written past the string are overwritten by what follows.
     const view = this.view;
-    const words = this.slotWords;
     const at = this.position;
-    const length = this.slotLengths[index]!;
-    const from = index * KEY_SLOT_BYTES;
+    const length = this.slotLengths[slot]!;
     for (let offset = 0; offset < length; offset += 4) {
       view.setUint32(at + offset, words.getUint32(from + offset, true), true);
     }
@@ -272,12 +308,13 @@ export class MsgpackWriter {
     }
   }
 
-  private readonly writePair = (value: unknown, key: unknown): void => {
+  /** A [key, value] pair, as a 2-element array. */
+  pair(key: unknown, value: unknown): void {
     if (this.position > this.end) this.grow(0);
     this.buffer[this.position++] = 0x92;
     this.value(key);
     this.value(value);
-  };
+  }
 
   /** msgpackr's layout: str8/16/32 by UTF-8 length, lone surrogates as U+FFFD (as Buffer.write). */
   private utf8String(value: string): void {
@@ -318,12 +355,30 @@ export class MsgpackWriter {
   /** Moves to a buffer with room for `bytes` more (at least double): one copy per doubling. */
   private grow(bytes: number): void {
     const needed = this.position + bytes + SLACK_BYTES;
-    const next = Buffer.allocUnsafeSlow(Math.max(needed, this.buffer.byteLength * 2));
-    this.buffer.copy(next, 0, 0, this.position);
+    const previous = this.buffer;
+    const next = Buffer.allocUnsafeSlow(Math.max(needed, previous.byteLength * 2));
+    previous.copy(next, 0, 0, this.position);
     this.buffer = next;
     this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
     this.end = next.byteLength - SLACK_BYTES;
+    if (this.ownsBuffer) freeNow(previous);
+    this.ownsBuffer = true;
   }
+}
+
+/** A module-level Map.forEach callback: a closure made per writer would start cold. */
+function writePair(this: MsgpackWriter, value: unknown, key: unknown): void {
+  this.pair(key, value);
+}
+
+/**
+ * Gives an outgrown buffer's memory back at once instead of at some later GC: while
+ * a large state's buffer doubles, the halves left behind would otherwise add up to
+ * more than the state itself. Detaching (transfer) frees it; nothing else may view it.
+ */
+function freeNow(buffer: Buffer): void {
+  const memory = buffer.buffer as ArrayBuffer & { transfer?: (newLength: number) => ArrayBuffer };
+  if (buffer.byteOffset === 0 && buffer.byteLength === memory.byteLength) memory.transfer?.(0);
 }
 
 function hasEnumerableKeys(object: object): boolean {

@@ -65,19 +65,62 @@ function writeKeyed(writer: MsgpackWriter, keyed: StateSnapshotView['keyed']): v
 /** The same bytes as the table's [key, value] pairs (MapState values as their own pairs). */
 function writeTable(writer: MsgpackWriter, { table, valuesAreMaps }: KeyedStateTableView): void {
   writer.arrayHeader(table.size);
-  if (valuesAreMaps) {
-    table.forEach((map, key) => {
-      writer.arrayHeader(2);
-      writer.string(key);
-      writer.mapEntries(map as ReadonlyMap<unknown, unknown>);
-    });
-  } else {
-    table.forEach((value, key) => {
-      writer.arrayHeader(2);
-      writer.string(key);
-      writer.value(value);
-    });
+  // Module-level callbacks, not closures: a closure made per snapshot starts cold (its
+  // optimized code dies with the previous snapshot's closure at the next full GC).
+  table.forEach(valuesAreMaps ? writeMapStateEntry : writeValueEntry, writer);
+}
+
+function writeValueEntry(this: MsgpackWriter, value: unknown, key: string): void {
+  this.arrayHeader(2);
+  this.string(key);
+  this.value(value);
+}
+
+function writeMapStateEntry(this: MsgpackWriter, map: unknown, key: string): void {
+  this.arrayHeader(2);
+  this.string(key);
+  this.mapEntries(map as ReadonlyMap<unknown, unknown>);
+}
+
+/** Entries sampled per keyed state and timer list by estimatePayloadBytes. */
+const SAMPLE_ENTRIES = 16;
+
+/**
+ * About what writeSnapshotPayload will write for `content`: each keyed state's and
+ * timer list's first entries, written into `sampler`, times its size. It sizes a
+ * runtime's first snapshot buffer, which without it starts small and doubles: every
+ * doubling copies all written so far and, at tens of MB, makes V8 collect the whole
+ * heap. Operator state, metadata and the outbox are left to the buffer's slack.
+ */
+export function estimatePayloadBytes(sampler: MsgpackWriter, content: StateSnapshotView): number {
+  let bytes = 0;
+  for (const name in content.keyed) {
+    const state = content.keyed[name]!;
+    if (Array.isArray(state)) {
+      bytes += sampledArrayBytes(sampler, state);
+      continue;
+    }
+    const write = state.valuesAreMaps ? writeMapStateEntry : writeValueEntry;
+    const startAt = sampler.position;
+    let sampled = 0;
+    for (const [key, value] of state.table) {
+      if (sampled === SAMPLE_ENTRIES) break;
+      write.call(sampler, value, key);
+      sampled++;
+    }
+    if (sampled > 0) bytes += ((sampler.position - startAt) / sampled) * state.table.size;
   }
+  bytes += sampledArrayBytes(sampler, content.timers.eventTime);
+  bytes += sampledArrayBytes(sampler, content.timers.processingTime);
+  return bytes;
+}
+
+function sampledArrayBytes(sampler: MsgpackWriter, items: readonly unknown[]): number {
+  const sampled = Math.min(items.length, SAMPLE_ENTRIES);
+  if (sampled === 0) return 0;
+  const startAt = sampler.position;
+  for (let i = 0; i < sampled; i++) sampler.value(items[i]);
+  return ((sampler.position - startAt) / sampled) * items.length;
 }
 
 /** Only the four fields of an output, in this order, whatever else the entries carry. */

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ShardAck } from '../../../core/ports/checkpoint-store.js';
 import type { StreamRecord } from '../../../core/ports/stream.js';
-import { encodeBarrier } from '../../../core/processing/barrier.js';
-import { ids, JOB_ID, loggedIds, type ProtocolFixture, protocolFixture } from './protocol-fixture.js';
+import { type CheckpointBarrier, encodeBarrier } from '../../../core/processing/barrier.js';
+import { acknowledgeBarrier, captureAtBarrier } from '../../../core/processing/barrier-acks.js';
+import type { ProcessorDependencies } from '../../../core/processing/types.js';
+import { OperatorRuntime } from '../../../core/state/index.js';
+import {
+  fixedClock,
+  ids,
+  JOB_ID,
+  loggedIds,
+  OPERATOR_NAME,
+  type ProtocolFixture,
+  protocolFixture,
+} from './protocol-fixture.js';
 
 /** Per shard: two records, the checkpoint's barrier, one record after it. */
 async function pendingCheckpointOnTwoShards(memoryThresholdBytes: number) {
@@ -182,5 +193,139 @@ describe('barrier acks that must not be written', () => {
     expect(skipped).toEqual(['unknown checkpoint']);
     expect(await fx.store.listAcks(JOB_ID, 99)).toEqual([]);
     expect(fx.snapshots.keys()).toEqual([]);
+  });
+});
+
+/** The processor's dependencies over a fixture, to drive captureAtBarrier and acknowledgeBarrier directly. */
+function depsOf(fx: ProtocolFixture, memoryThresholdBytes: number): ProcessorDependencies {
+  return {
+    settings: {
+      jobId: JOB_ID,
+      operatorName: OPERATOR_NAME,
+      mode: 'EXACTLY_ONCE',
+      memoryThresholdBytes,
+      compression: 'none',
+      containerId: 'direct',
+    },
+    store: fx.store,
+    snapshots: fx.snapshots,
+    reader: fx.stream,
+    clock: fixedClock,
+    createRuntime: (shardId) => new OperatorRuntime(fx.operator, { shardId, clock: fixedClock }),
+  };
+}
+
+/** A triggered checkpoint's barrier, and a runtime that applied `records` data records. */
+async function barrierAfter(fx: ProtocolFixture, deps: ProcessorDependencies, records: number) {
+  const shardId = fx.shardIds[0]!;
+  const runtime = deps.createRuntime(shardId);
+  for (const record of fx.produce(Array.from({ length: records }, (_, i) => `r${i}`)))
+    runtime.processRecord(record);
+  const checkpoint = await fx.trigger();
+  const barrier: CheckpointBarrier = {
+    jobId: JOB_ID,
+    checkpointId: checkpoint.checkpointId,
+    kind: checkpoint.kind,
+    triggerTimeMs: checkpoint.triggerTimeMs,
+  };
+  return { shardId, runtime, barrier, generation: checkpoint.generation };
+}
+
+describe('snapshot memory between barriers', () => {
+  it("keeps each barrier's state when two barriers fall in one batch: the second snapshot does not write over the first", async () => {
+    // Prepare: two checkpoints pending at once, both barriers in the same batch, uploads.
+    const fx = await protocolFixture({ memoryThresholdBytes: 0 });
+    fx.produce(['a', 'b']);
+    const first = await fx.trigger();
+    fx.produce(['c']);
+    const second = await fx.trigger();
+    fx.produce(['d']);
+    const batch = fx.recordsAfter(undefined);
+    expect(ids(batch)).toEqual(['a', 'b', 'barrier', 'c', 'barrier', 'd']);
+
+    // Act
+    const outcome = await fx.container().processBatch(fx.shardIds[0]!, batch);
+
+    // Assess
+    expect(outcome.acksWritten).toBe(2);
+    const [firstAck] = await fx.store.listAcks(JOB_ID, first.checkpointId);
+    const [secondAck] = await fx.store.listAcks(JOB_ID, second.checkpointId);
+    expect(loggedIds(await fx.ackState(firstAck!))).toEqual(['a', 'b']);
+    expect(loggedIds(await fx.ackState(secondAck!))).toEqual(['a', 'b', 'c']);
+  });
+
+  it("gives uploaded bytes back to the runtime's output memory, so its next snapshot writes into the same memory", async () => {
+    // Prepare
+    const fx = await protocolFixture();
+    const deps = depsOf(fx, 0);
+    const { shardId, runtime, barrier, generation } = await barrierAfter(fx, deps, 3);
+    const pending = captureAtBarrier(deps, shardId, runtime, barrier, '1');
+
+    // Act
+    const acknowledged = await acknowledgeBarrier(deps, shardId, generation, pending);
+    const next = captureAtBarrier(deps, shardId, runtime, barrier, '2');
+
+    // Assess
+    expect(acknowledged).toBe(true);
+    expect(next.output).toBe(pending.output);
+    expect(next.bytes.buffer).toBe(pending.bytes.buffer);
+  });
+
+  it('keeps inlined bytes held (the ack holds them): the next snapshot writes elsewhere', async () => {
+    // Prepare
+    const fx = await protocolFixture();
+    const deps = depsOf(fx, 1_000_000);
+    const { shardId, runtime, barrier, generation } = await barrierAfter(fx, deps, 3);
+    const pending = captureAtBarrier(deps, shardId, runtime, barrier, '1');
+    const copyOfInlined = Buffer.from(pending.bytes);
+
+    // Act
+    await acknowledgeBarrier(deps, shardId, generation, pending);
+    const next = captureAtBarrier(deps, shardId, runtime, barrier, '2');
+
+    // Assess
+    expect(pending.output.holdsBytes).toBe(true);
+    expect(next.bytes.buffer).not.toBe(pending.bytes.buffer);
+    expect(Buffer.from(pending.bytes).equals(copyOfInlined)).toBe(true);
+  });
+
+  it('keeps the bytes held when the upload fails: an aborted upload may still be reading them', async () => {
+    // Prepare
+    const fx = await protocolFixture();
+    const deps = depsOf(fx, 0);
+    const { shardId, runtime, barrier, generation } = await barrierAfter(fx, deps, 3);
+    const pending = captureAtBarrier(deps, shardId, runtime, barrier, '1');
+    fx.snapshots.faults = {
+      before: () => {
+        throw new Error('injected: upload failed');
+      },
+    };
+
+    // Act
+    const failure = await acknowledgeBarrier(deps, shardId, generation, pending).catch(
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(failure).toBeInstanceOf(Error);
+    expect(pending.output.holdsBytes).toBe(true);
+    expect(captureAtBarrier(deps, shardId, runtime, barrier, '2').bytes.buffer).not.toBe(
+      pending.bytes.buffer,
+    );
+  });
+
+  it('gives the bytes back when the ack is skipped (nothing was sent)', async () => {
+    // Prepare: a barrier naming a checkpoint the store does not know.
+    const fx = await protocolFixture();
+    const deps = depsOf(fx, 0);
+    const { shardId, runtime, barrier, generation } = await barrierAfter(fx, deps, 3);
+    const pending = captureAtBarrier(deps, shardId, runtime, { ...barrier, checkpointId: 99 }, '1');
+
+    // Act
+    const acknowledged = await acknowledgeBarrier(deps, shardId, generation, pending);
+
+    // Assess
+    expect(acknowledged).toBe(false);
+    expect(pending.output.holdsBytes).toBe(false);
   });
 });

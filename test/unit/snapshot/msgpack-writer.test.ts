@@ -196,4 +196,98 @@ describe('MsgpackWriter', () => {
     expect(writer.bytes().byteLength).toBe(30 + msgpackrBytes({ a: 1 }).byteLength);
     expect(Buffer.from(writer.bytes().subarray(30)).equals(msgpackrBytes({ a: 1 }))).toBe(true);
   });
+
+  it("writes msgpackr's bytes again after reset(), with the keys cached by the earlier value", () => {
+    // Prepare
+    const writer = new MsgpackWriter(0);
+    writer.value([{ id: 1, name: 'a' }]);
+    const next = [
+      { id: 2, name: 'b' },
+      { name: 'c', id: 3 },
+    ];
+
+    // Act
+    writer.reset(0, 4);
+    writer.value(next);
+
+    // Assess
+    expect(Buffer.from(writer.bytes().subarray(4)).equals(msgpackrBytes(next))).toBe(true);
+  });
+
+  it('notices at reset() that Object.prototype gained an enumerable property since construction', () => {
+    // Prepare
+    const writer = new MsgpackWriter(0);
+    const value = { a: 1 };
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      // Act
+      writer.reset(0);
+      writer.value(value);
+
+      // Assess
+      expect(Buffer.from(writer.bytes()).equals(msgpackrBytes(value))).toBe(true);
+    } finally {
+      delete (Object.prototype as { polluted?: number }).polluted;
+    }
+  });
+
+  it('frees the memory it outgrows at once when it allocated it, but leaves a buffer it was given intact', () => {
+    // Prepare
+    const given = Buffer.alloc(64, 7);
+    const onGiven = new MsgpackWriter(given);
+    const onOwn = new MsgpackWriter(0);
+    onOwn.value('first');
+    const viewOfOwn = onOwn.bytes();
+    const value = Array.from({ length: 30_000 }, (_, i) => `item-${i}`);
+
+    // Act
+    onGiven.value(value);
+    onOwn.value(value);
+
+    // Assess: a view of the writer's own outgrown buffer is detached (its memory freed).
+    expect(viewOfOwn.byteLength).toBe(0);
+    expect(given.byteLength).toBe(64);
+    expect(Buffer.from(onGiven.bytes()).equals(msgpackrBytes(value))).toBe(true);
+    expect(
+      Buffer.from(onOwn.bytes()).equals(Buffer.concat([msgpackrBytes('first'), msgpackrBytes(value)])),
+    ).toBe(true);
+  });
+
+  it('detaches: hands over its memory and keeps no reference to it', () => {
+    // Prepare
+    const writer = new MsgpackWriter(0);
+    writer.value('kept');
+
+    // Act
+    const memory = writer.detach();
+    writer.value('next');
+
+    // Assess
+    expect(memory.subarray(0, 5).equals(msgpackrBytes('kept'))).toBe(true);
+    expect(writer.bytes().buffer).not.toBe(memory.buffer);
+  });
+
+  it('writes repeated, alternating and changing string values of object fields as msgpackr does (cached per field)', () => {
+    // Prepare: the same value many times, equal values in distinct strings, values too
+    // long for a cache slot, non-ASCII, and a field that changes every time.
+    const long = 'x'.repeat(40);
+    const value = Array.from({ length: 200 }, (_, i) => ({
+      userId: `user-${Math.floor(i / 20)}`,
+      kind: i % 3 === 0 ? 'click' : 'view',
+      note: i % 2 === 0 ? long : `${long}${i}`,
+      city: i % 5 === 0 ? 'Zürich' : 'Basel',
+      id: `id-${i}`,
+    }));
+
+    // Act
+    const bytes = written(value);
+
+    // Assess
+    expect(bytes.equals(msgpackrBytes(value))).toBe(true);
+  });
 });
