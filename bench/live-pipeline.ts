@@ -7,6 +7,7 @@ import { initialExecutionState } from '../core/checkpoint/coordinator-execution.
 import { checkpointPrefix, jobPrefix } from '../core/checkpoint/storage-location.js';
 import type { CheckpointConfig } from '../core/config/index.js';
 import { systemClock } from '../core/ports/clock.js';
+import type { ProcessorDependencies } from '../core/processing/types.js';
 import type { AnyOperatorDefinition } from '../core/state/index.js';
 import { EventSourceMappingSimulator, type KinesisHandler } from '../local/esm/event-source-mapping.js';
 import type { PipelineParts } from '../local/pipeline/parts.js';
@@ -25,6 +26,8 @@ export interface LiveRunOptions {
   /** A container factory (default: the framework's processor on `operator` with `config`). */
   createContainer?: (containerId: string) => KinesisHandler;
   operator?: AnyOperatorDefinition;
+  /** The framework's processors' protocol events (with no createContainer). */
+  log?: ProcessorDependencies['log'];
   /** With a config, the coordinator runs alongside on the wall clock. */
   config?: CheckpointConfig;
   /** Checked after every poll of all shards; the run ends when it returns true. */
@@ -75,6 +78,7 @@ export class LivePipeline {
           memoryThresholdBytes: options.config!.memoryThresholdBytes,
           compression: options.config!.snapshotCompression,
         },
+        ...(options.log ? { log: options.log } : {}),
       });
     const timed = (containerId: string): KinesisHandler => {
       const handler = createContainer(containerId);

@@ -1,11 +1,14 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { AwsClients } from '../core/aws/clients.js';
 import { compileConfig } from '../core/config/index.js';
 import { clickCounter } from '../core/state/examples/click-counter.js';
-import { awsParts, memoryParts, type PipelineParts } from '../local/pipeline/parts.js';
+import { awsParts, type PipelineParts } from '../local/pipeline/parts.js';
 import { provisionResources, uniqueNames } from '../local/resources.js';
-import { type InvocationTiming, LivePipeline, type LiveRunOptions, runLive } from './live-pipeline.js';
+import { type InvocationTiming, runLive } from './live-pipeline.js';
+import type { LaneReply, LaneRequest } from './overhead-lane.js';
 import { plainClickCounterHandler } from './plain-handler.js';
-import { percentile, round, sleepMs, yieldToEventLoop } from './stats.js';
+import { percentile, round } from './stats.js';
 import { ChunkedClickProducer } from './workload.js';
 
 export interface OverheadOptions {
@@ -35,47 +38,39 @@ export interface OverheadResult {
   coldStarts: number;
 }
 
-/** One side: its own in-memory stream fed by its own producer (same seed: same records). */
-interface Lane {
-  pipeline: LivePipeline;
-  producer: ChunkedClickProducer;
-  /** Wall time spent processing, production left out. */
-  netMs: number;
-}
-
 /**
  * Records/s of the click counter through the event-source-mapping simulator on
  * in-memory ports: the framework (middy + checkpoint protocol, coordinator on the
- * wall clock, EXACTLY_ONCE) against the plain handler, on the same records. The two
- * take turns (a framework turn of `turnMs`, then the plain side catches up to the
- * same record count), so a change in the machine's load falls on both alike; each
- * side's rate is its records over the sum of its turns. Production time is left out.
+ * wall clock, EXACTLY_ONCE) against the plain handler, on the same records. Each
+ * side runs in its own process (its own heap: see overhead-lane.ts), and they take
+ * turns (a framework turn of `turnMs`, then the plain side catches up to the same
+ * record count), so a change in the machine's load falls on both alike; each side's
+ * rate is its records over the sum of its turns. Production time is left out.
  */
 export async function measureOverhead(
   options: OverheadOptions,
   log: (line: string) => void = () => undefined,
 ): Promise<OverheadResult> {
-  const config = benchConfig('overhead', options.intervalMs);
-  const framework = lane(options, { operator: clickCounter, config });
-  const plain = lane(options, { createContainer: () => plainClickCounterHandler() });
+  const framework = await Lane.start('framework', options);
+  const plain = await Lane.start('plain', options);
   let turns = 0;
   let nextLogMs = 5_000;
   try {
-    while (framework.netMs < options.frameworkRunMs) {
-      await turn(framework, options, (elapsedMs) => elapsedMs >= options.turnMs);
-      await turn(plain, options, () => plain.pipeline.records >= framework.pipeline.records);
+    while (framework.last.netMs < options.frameworkRunMs) {
+      await framework.turn({ type: 'turn', forMs: options.turnMs });
+      await plain.turn({ type: 'turn', untilRecords: framework.last.records });
       turns++;
-      if (framework.netMs >= nextLogMs) {
+      if (framework.last.netMs >= nextLogMs) {
         nextLogMs += 5_000;
         log(
-          `  overhead: ${framework.pipeline.records} records, framework ${rate(framework).toFixed(0)} records/s, ` +
-            `plain ${rate(plain).toFixed(0)} records/s, ${framework.pipeline.coordinator.completed} checkpoints`,
+          `  overhead: ${framework.last.records} records, framework ${rate(framework).toFixed(0)} records/s, ` +
+            `plain ${rate(plain).toFixed(0)} records/s, ${framework.last.checkpointsCompleted} checkpoints`,
         );
       }
     }
   } finally {
-    framework.pipeline.stop();
-    plain.pipeline.stop();
+    framework.stop();
+    plain.stop();
   }
   const frameworkRecordsPerSecond = rate(framework);
   const plainRecordsPerSecond = rate(plain);
@@ -83,46 +78,73 @@ export async function measureOverhead(
     frameworkRecordsPerSecond: round(frameworkRecordsPerSecond, 0),
     plainRecordsPerSecond: round(plainRecordsPerSecond, 0),
     ratio: round(frameworkRecordsPerSecond / plainRecordsPerSecond, 3),
-    frameworkRecords: framework.pipeline.records,
-    plainRecords: plain.pipeline.records,
+    frameworkRecords: framework.last.records,
+    plainRecords: plain.last.records,
     turns,
-    checkpointsCompleted: framework.pipeline.coordinator.completed,
-    coldStarts: framework.pipeline.coldStarts,
+    checkpointsCompleted: framework.last.checkpointsCompleted,
+    coldStarts: framework.last.coldStarts,
   };
 }
 
-const rate = (l: Lane) => (l.pipeline.records / l.netMs) * 1_000;
+const rate = (lane: Lane) => (lane.last.records / lane.last.netMs) * 1_000;
 
-function lane(
-  options: OverheadOptions,
-  side: Pick<LiveRunOptions, 'createContainer' | 'operator' | 'config'>,
-): Lane {
-  const parts = memoryParts(options.shards);
-  return {
-    pipeline: new LivePipeline({
-      parts,
-      batchSize: options.batchSize,
-      maxContainers: options.shards,
-      ...side,
-    }),
-    producer: new ChunkedClickProducer(parts.produce, options.users, 1),
+const LANE = fileURLToPath(new URL('./overhead-lane.ts', import.meta.url));
+
+/** A side's process (overhead-lane.ts) and the totals of its last turn. */
+class Lane {
+  last: Extract<LaneReply, { type: 'turn' }> = {
+    type: 'turn',
+    records: 0,
     netMs: 0,
+    checkpointsCompleted: 0,
+    coldStarts: 0,
   };
-}
+  private waiting: { resolve: (reply: LaneReply) => void; reject: (error: Error) => void } | undefined;
 
-/** Polls one lane until `done`, adding the time to the lane (production left out). */
-async function turn(l: Lane, options: OverheadOptions, done: (elapsedMs: number) => boolean): Promise<void> {
-  const startMs = performance.now();
-  const productionBeforeMs = l.producer.productionMs;
-  const net = () => performance.now() - startMs - (l.producer.productionMs - productionBeforeMs);
-  for (let polls = 0; polls < 1_000_000; polls++) {
-    await l.producer.keepAhead(l.pipeline.records, options.batchSize * options.shards * 4);
-    const delivered = await l.pipeline.poll();
-    if (done(net())) break;
-    if (delivered === 0) await sleepMs(1);
-    else await yieldToEventLoop();
+  private constructor(
+    private readonly side: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.on('message', (reply: LaneReply) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.resolve(reply);
+    });
+    child.on('exit', (code) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.reject(new Error(`overhead lane ${side} exited with code ${code}`));
+    });
   }
-  l.netMs += net();
+
+  static async start(side: 'framework' | 'plain', options: OverheadOptions): Promise<Lane> {
+    const child = fork(LANE, [JSON.stringify({ side, options })], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const lane = new Lane(side, child);
+    await lane.next();
+    return lane;
+  }
+
+  async turn(request: Extract<LaneRequest, { type: 'turn' }>): Promise<void> {
+    const reply = this.next();
+    this.child.send(request);
+    const answer = await reply;
+    if (answer.type !== 'turn')
+      throw new Error(`overhead lane ${this.side} answered ${answer.type} to a turn`);
+    this.last = answer;
+  }
+
+  stop(): void {
+    if (this.child.exitCode === null) this.child.send({ type: 'stop' } satisfies LaneRequest);
+  }
+
+  private next(): Promise<LaneReply> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
 }
 
 export function benchConfig(jobId: string, intervalMs: number) {

@@ -3,7 +3,7 @@ import type { OutputSink } from '../../core/ports/output-sink.js';
 import { CheckpointedProcessor } from '../../core/processing/checkpointed-processor.js';
 import type { FaultInjector } from '../../core/processing/crash-points.js';
 import type { ProcessorCoordinationOptions } from '../../core/processing/processor-coordination.js';
-import type { ProcessorSettings } from '../../core/processing/types.js';
+import type { ProcessorDependencies, ProcessorSettings } from '../../core/processing/types.js';
 import { type AnyOperatorDefinition, OperatorRuntime } from '../../core/state/index.js';
 import type { KinesisHandler } from '../esm/event-source-mapping.js';
 import type { PipelineParts } from './parts.js';
@@ -17,6 +17,8 @@ export interface ContainerOptions {
   reportBatchItemFailures?: boolean;
   /** The processors run coordinator steps after their batches (each container its own hint). */
   coordination?: ProcessorCoordinationOptions;
+  /** The processors' protocol events (cursor-created, warm-catch-up, shard-restored, ...). */
+  log?: ProcessorDependencies['log'];
 }
 
 /** A new Lambda container: the real middy handler around a fresh processor (empty memory). */
@@ -33,6 +35,7 @@ export function processorContainer(options: ContainerOptions): (containerId: str
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.sink ? { sink: options.sink } : {}),
       ...(options.coordination ? { coordination: options.coordination } : {}),
+      ...(options.log ? { log: options.log } : {}),
     });
     const handler = checkpointedKinesisHandler({
       processor: () => processor,
