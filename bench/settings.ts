@@ -23,7 +23,7 @@ export const BENCH_SETTINGS: Record<'full' | 'quick', BenchSettings> = {
     overhead: { ...common, frameworkRunMs: 60_000, turnMs: 250, users: 10_000, emulatorRecords: 10_000 },
     batchLatency: { ...common, frameworkRunMs: 30_000, users: 2_000, emulatorRecords: 10_000 },
     cost: { ...common, records: 100_000, peerRecords: 5_000, recordsPerSecond: 1_000, users: 5_000 },
-    snapshot: { sizesMb: [10, 100, 500], repetitions: 2 },
+    snapshot: { sizesMb: [10, 100, 500], repetitions: 3 },
     checkpointLatency: {
       shardCounts: [4, 16],
       runMs: 40_000,
