@@ -23,6 +23,12 @@ export interface BatchOptions {
 /** Kept free at the end of an invocation: commit, acks and the response still have to happen. */
 export const REPLAY_DEADLINE_BUFFER_MS = 10_000;
 
+/**
+ * After its warm state for a shard was found stale at a commit, a container reads
+ * the shard's cursor before each of its next this many warm batches (see begin).
+ */
+export const CURSOR_CHECK_BATCHES = 1_000;
+
 /** Per-invocation working state. */
 interface BatchRun {
   shardId: string;
@@ -47,6 +53,9 @@ export class CheckpointedProcessor {
   private readonly shards = new Map<string, LiveShard>();
   private readonly faults: FaultInjector;
   private readonly coordination: ProcessorCoordination | undefined;
+  private batches = 0;
+  /** Warm batches up to this count read the cursor first (catch-up possible); later ones commit optimistically. */
+  private checkCursorThroughBatch = 0;
 
   constructor(private readonly deps: ProcessorDependencies) {
     this.faults = deps.faults ?? NO_FAULTS;
@@ -74,6 +83,7 @@ export class CheckpointedProcessor {
     options: BatchOptions = {},
   ): Promise<BatchOutcome> {
     if (records.length === 0) return emptyOutcome(shardId);
+    this.batches++;
     let outcome: BatchOutcome;
     try {
       await this.faults.at('before-apply', { shardId });
@@ -85,6 +95,8 @@ export class CheckpointedProcessor {
         // durable data within this invocation instead of failing it.
         if (!(error instanceof StaleWarmStateError)) throw error;
         this.deps.log?.('stale-warm-state', { shardId });
+        // Shards move between containers here: check the cursor before warm batches for a while.
+        this.checkCursorThroughBatch = this.batches + CURSOR_CHECK_BATCHES;
         outcome = await this.attempt(shardId, records, options);
       }
     } catch (error) {
@@ -131,8 +143,13 @@ export class CheckpointedProcessor {
   }
 
   /**
-   * Warm path if this container holds the shard's state (brought up to the shard's
-   * committed cursor), else the cold path (restore + replay).
+   * Warm path if this container holds the shard's state, else the cold path
+   * (restore + replay). Where shards stay on their containers, the warm state is
+   * used as it is: the commit, conditional on its version, proves it current, and a
+   * stale one is rebuilt cold within the invocation. Once that happened, shards
+   * evidently move between containers, so for the next CURSOR_CHECK_BATCHES
+   * batches the container reads the cursor first and catches a stale state up
+   * (resumeWarm): one read per batch instead of a snapshot restore per move.
    */
   private async begin(
     shardId: string,
@@ -143,7 +160,11 @@ export class CheckpointedProcessor {
     const warm = this.shards.get(shardId);
     // Taken out while in use: a failure anywhere leaves the container with no state for the shard.
     this.shards.delete(shardId);
-    const resumed = warm && (await this.resumeWarm(shardId, warm, outcome));
+    const resumed =
+      warm &&
+      (this.batches <= this.checkCursorThroughBatch
+        ? await this.resumeWarm(shardId, warm, outcome)
+        : { run: { shardId, live: warm, pending: [], outcome, committed: warm.position } });
     if (resumed) {
       if (resumed.replayFrom)
         await this.replayTo(resumed.run, resumed.replayFrom, firstSequenceNumber, options);

@@ -87,7 +87,7 @@ describe('CheckpointedProcessor: first batch, retries, stale warm state', () => 
     expect(loggedIds(fx.liveState(processor))).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('catches up from its own position, without a snapshot, when another container committed the shard since', async () => {
+  it('rebuilds cold within the same invocation when another container committed the shard since (stale warm state)', async () => {
     // Prepare
     const fx = await protocolFixture();
     const shardId = fx.shardIds[0]!;
@@ -95,55 +95,81 @@ describe('CheckpointedProcessor: first batch, retries, stale warm state', () => 
     const second = fx.produce(['c', 'd']);
     const third = fx.produce(['e']);
     const events: string[] = [];
-    const behind = fx.container({ containerId: 'behind', log: (event) => events.push(event) });
+    const stale = fx.container({ containerId: 'stale', log: (event) => events.push(event) });
     const other = fx.container({ containerId: 'other' });
-    await behind.processBatch(shardId, first);
+    await stale.processBatch(shardId, first);
     await other.processBatch(shardId, second);
     // Act
-    const outcome = await behind.processBatch(shardId, third);
+    const outcome = await stale.processBatch(shardId, third);
     // Assess
-    expect(events).toContain('warm-catch-up');
-    expect(events).not.toContain('stale-warm-state');
-    expect(outcome).toMatchObject({ coldStart: false, replayed: 2, applied: 1 });
+    expect(events).toContain('stale-warm-state');
+    expect(outcome).toMatchObject({ coldStart: true, replayed: 4, applied: 1 });
     expect(outcome.committedSequenceNumber).toBe(third[0]!.sequenceNumber);
-    expect(fx.liveState(behind)).toBe(fx.referenceState([...first, ...second, ...third]));
+    expect(fx.liveState(stale)).toBe(fx.referenceState([...first, ...second, ...third]));
     expect(await fx.store.getCursor(JOB_ID, shardId)).toMatchObject({
       version: 4,
-      owner: 'behind',
+      owner: 'stale',
       lastSequenceNumber: third[0]!.sequenceNumber,
     });
   });
 
-  it('rebuilds cold within the same invocation when the cursor moves between its check and its commit (stale warm state)', async () => {
-    // Prepare: both containers read the cursor before either commits the same batch.
+  it('once its warm state went stale, checks the cursor before warm batches and catches up from its own position without a snapshot', async () => {
+    // Prepare: the shard moves between two containers; 'behind' finds out once (stale at commit)
+    const fx = await protocolFixture();
+    const shardId = fx.shardIds[0]!;
+    const batches = [['a', 'b'], ['c'], ['d'], ['e', 'f'], ['g']].map((data) => fx.produce(data));
+    const events: string[] = [];
+    const behind = fx.container({ containerId: 'behind', log: (event) => events.push(event) });
+    const other = fx.container({ containerId: 'other' });
+    await behind.processBatch(shardId, batches[0]!);
+    await other.processBatch(shardId, batches[1]!);
+    await behind.processBatch(shardId, batches[2]!);
+    await other.processBatch(shardId, batches[3]!);
+    const eventsBefore = events.length;
+    // Act
+    const outcome = await behind.processBatch(shardId, batches[4]!);
+    // Assess
+    expect(events.slice(0, eventsBefore)).toContain('stale-warm-state');
+    expect(events.slice(eventsBefore)).toEqual(['warm-catch-up']);
+    expect(outcome).toMatchObject({ coldStart: false, replayed: 2, applied: 1 });
+    expect(fx.liveState(behind)).toBe(fx.referenceState(batches.flat()));
+    expect(await fx.store.getCursor(JOB_ID, shardId)).toMatchObject({
+      owner: 'behind',
+      lastSequenceNumber: batches[4]![0]!.sequenceNumber,
+    });
+  });
+
+  it('rebuilds cold within the same invocation when the cursor moves between its check and its commit', async () => {
+    // Prepare: both containers have seen a stale state (so they check the cursor), then
+    // both read it before either commits the same batch.
     const meeting = rendezvousAfter('getCursor', 2);
     const fx = await protocolFixture({ storeFaults: meeting.faults });
     const shardId = fx.shardIds[0]!;
-    const first = fx.produce(['a', 'b']);
-    const second = fx.produce(['c', 'd']);
-    const third = fx.produce(['e']);
+    const batches = [['a'], ['b'], ['c'], ['d'], ['e']].map((data) => fx.produce(data));
     const events: string[] = [];
     const log = (event: string) => events.push(event);
-    const behind = fx.container({ containerId: 'behind', log });
-    const current = fx.container({ containerId: 'current', log });
-    await behind.processBatch(shardId, first);
-    await current.processBatch(shardId, second);
+    const left = fx.container({ containerId: 'left', log });
+    const right = fx.container({ containerId: 'right', log });
+    await left.processBatch(shardId, batches[0]!);
+    await right.processBatch(shardId, batches[1]!);
+    await left.processBatch(shardId, batches[2]!);
+    await right.processBatch(shardId, batches[3]!);
+    const eventsBefore = events.length;
     meeting.arm();
     // Act
     const settled = await Promise.allSettled([
-      behind.processBatch(shardId, third),
-      current.processBatch(shardId, third),
+      left.processBatch(shardId, batches[4]!),
+      right.processBatch(shardId, batches[4]!),
     ]);
     // Assess
     expect(meeting.arrived).toBe(2);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
-    expect(events.filter((e) => e === 'stale-warm-state')).toHaveLength(1);
-    const expected = fx.referenceState([...first, ...second, ...third]);
-    expect(fx.liveState(behind)).toBe(expected);
-    expect(fx.liveState(current)).toBe(expected);
+    expect(events.slice(eventsBefore).filter((e) => e === 'stale-warm-state')).toHaveLength(1);
+    const expected = fx.referenceState(batches.flat());
+    expect(fx.liveState(left)).toBe(expected);
+    expect(fx.liveState(right)).toBe(expected);
     expect(await fx.store.getCursor(JOB_ID, shardId)).toMatchObject({
-      version: 4,
-      lastSequenceNumber: third[0]!.sequenceNumber,
+      lastSequenceNumber: batches[4]![0]!.sequenceNumber,
     });
   });
 });
