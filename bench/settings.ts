@@ -38,7 +38,7 @@ export const BENCH_SETTINGS: Record<'full' | 'quick', BenchSettings> = {
     overhead: { ...common, frameworkRunMs: 12_000, turnMs: 250, users: 10_000, emulatorRecords: 3_000 },
     batchLatency: { ...common, frameworkRunMs: 12_000, users: 2_000, emulatorRecords: 3_000 },
     cost: { ...common, records: 20_000, peerRecords: 1_000, recordsPerSecond: 1_000, users: 2_000 },
-    snapshot: { sizesMb: [10, 100], repetitions: 1 },
+    snapshot: { sizesMb: [10, 100], repetitions: 2 },
     checkpointLatency: {
       shardCounts: [4, 16],
       runMs: 12_000,
