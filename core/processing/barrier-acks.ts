@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionFailedError } from '../errors/index.js';
 import type { AckedSnapshot, CheckpointRecord, ShardAck } from '../ports/checkpoint-store.js';
-import { encodeSnapshot, SnapshotOutputBuffer, sha256Hex } from '../snapshot/index.js';
+import { encodeSnapshot, type SnapshotOutputBuffer, sha256Hex } from '../snapshot/index.js';
 import type { OutboxEntry } from '../state/snapshot-content.js';
 import type { CheckpointBarrier } from './barrier.js';
 import { NO_FAULTS } from './crash-points.js';
@@ -17,21 +17,6 @@ export interface PendingAck {
 }
 
 /**
- * Each runtime's snapshot memory, reused from one checkpoint to the next (see
- * SnapshotOutputBuffer); weakly held, so it goes when the runtime does.
- */
-const outputs = new WeakMap<ShardRuntime, SnapshotOutputBuffer>();
-
-function outputOf(runtime: ShardRuntime): SnapshotOutputBuffer {
-  let output = outputs.get(runtime);
-  if (output === undefined) {
-    output = new SnapshotOutputBuffer();
-    outputs.set(runtime, output);
-  }
-  return output;
-}
-
-/**
  * Synchronous capture at the barrier's exact position: the encoded bytes are a
  * consistent cut, so processing continues while they are uploaded later.
  */
@@ -39,12 +24,13 @@ export function captureAtBarrier(
   deps: ProcessorDependencies,
   shardId: string,
   runtime: ShardRuntime,
+  /** The shard's snapshot memory, reused from one checkpoint to the next (LiveShard.snapshotOutput). */
+  output: SnapshotOutputBuffer,
   barrier: CheckpointBarrier,
   sequenceNumber: string,
   outbox?: OutboxEntry[],
 ): PendingAck {
   const { settings, clock } = deps;
-  const output = outputOf(runtime);
   const bytes = encodeSnapshot(
     {
       jobId: settings.jobId,

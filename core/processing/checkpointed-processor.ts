@@ -164,7 +164,7 @@ export class CheckpointedProcessor {
       warm &&
       (this.batches <= this.checkCursorThroughBatch
         ? await this.resumeWarm(shardId, warm, outcome)
-        : { run: { shardId, live: warm, pending: [], outcome, committed: warm.position } });
+        : { run: warmRun(shardId, warm, outcome) });
     if (resumed) {
       if (resumed.replayFrom)
         await this.replayTo(resumed.run, resumed.replayFrom, firstSequenceNumber, options);
@@ -201,7 +201,7 @@ export class CheckpointedProcessor {
   ): Promise<{ run: BatchRun; replayFrom?: ReplayStart } | undefined> {
     const cursor = await this.deps.store.getCursor(this.deps.settings.jobId, shardId);
     if (cursor === undefined || cursor.generation !== warm.generation) return undefined;
-    const run: BatchRun = { shardId, live: warm, pending: [], outcome, committed: warm.position };
+    const run = warmRun(shardId, warm, outcome);
     if (cursor.version === warm.cursorVersion) return { run };
     const committed = cursor.lastSequenceNumber;
     if (
@@ -314,7 +314,15 @@ export class CheckpointedProcessor {
       run.outcome.barriers++;
       const outbox = run.live.outputs.assignTo(barrier.checkpointId);
       run.pending.push(
-        captureAtBarrier(this.deps, run.shardId, run.live.runtime, barrier, record.sequenceNumber, outbox),
+        captureAtBarrier(
+          this.deps,
+          run.shardId,
+          run.live.runtime,
+          run.live.snapshotOutput,
+          barrier,
+          record.sequenceNumber,
+          outbox,
+        ),
       );
     }
     run.live.position = record.sequenceNumber;
@@ -362,6 +370,11 @@ export class CheckpointedProcessor {
     run.committed = position;
     run.outcome.committedSequenceNumber = position;
   }
+}
+
+/** A batch on the container's own state, committed as far as that state reaches. */
+function warmRun(shardId: string, live: LiveShard, outcome: BatchOutcome): BatchRun {
+  return { shardId, live, pending: [], outcome, committed: live.position };
 }
 
 function needsReplay(from: ReplayStart, firstSequenceNumber: string): boolean {

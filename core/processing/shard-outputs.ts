@@ -16,7 +16,7 @@ import type { CheckpointingMode } from './types.js';
 export class ShardOutputs {
   /** Outputs emitted since the last barrier (EXACTLY_ONCE) or in this invocation (AT_LEAST_ONCE). */
   private unassigned: OutputRecord[] = [];
-  private outbox: OutboxEntry[];
+  private outbox: OutboxEntry[] = [];
   /**
    * The outbox's smallest and largest checkpoint ids (+/-Infinity when empty): every
    * batch asks whether something is ready or waiting, and a scan of a large outbox
@@ -34,8 +34,7 @@ export class ShardOutputs {
     private readonly mode: CheckpointingMode,
     restoredOutbox: OutboxEntry[] = [],
   ) {
-    this.outbox = [...restoredOutbox];
-    for (const entry of this.outbox) this.widen(entry.checkpointId);
+    this.setOutbox([...restoredOutbox]);
   }
 
   readonly handler = (value: unknown, key: string): void => {
@@ -96,11 +95,15 @@ export class ShardOutputs {
       else waiting.push(e);
     }
     await sink?.write(ready);
-    this.outbox = waiting;
+    this.setOutbox(waiting);
+    return ready.length;
+  }
+
+  private setOutbox(entries: OutboxEntry[]): void {
+    this.outbox = entries;
     this.outboxMinId = Number.POSITIVE_INFINITY;
     this.outboxMaxId = Number.NEGATIVE_INFINITY;
-    for (const entry of waiting) this.widen(entry.checkpointId);
-    return ready.length;
+    for (const entry of entries) this.widen(entry.checkpointId);
   }
 
   private widen(checkpointId: number): void {

@@ -2,7 +2,7 @@ import { ensureJob } from '../checkpoint/job.js';
 import { CheckpointError, ConditionFailedError } from '../errors/index.js';
 import type { ShardAck, ShardCursor } from '../ports/checkpoint-store.js';
 import type { ReplayStart } from '../ports/stream.js';
-import { decodeSnapshot, sha256Hex } from '../snapshot/index.js';
+import { decodeSnapshot, SnapshotOutputBuffer, sha256Hex } from '../snapshot/index.js';
 import type { OutboxEntry } from '../state/snapshot-content.js';
 import { CursorFencedError, GenerationFencedError, JobNotRunningError } from './errors.js';
 import { ShardOutputs } from './shard-outputs.js';
@@ -17,6 +17,8 @@ export interface LiveShard {
   /** Last sequence number whose effect is in `runtime` (barriers included). */
   position: string | undefined;
   outputs: ShardOutputs;
+  /** The memory this shard's snapshots are encoded into, reused once an upload released it. */
+  snapshotOutput: SnapshotOutputBuffer;
   /** Latest completed checkpoint this container knows of (to release outputs). */
   knownCompletedId: number | undefined;
 }
@@ -74,6 +76,7 @@ export async function recoverShard(
         generation: created.generation,
         position: undefined,
         outputs: withOutputs(runtime, shardId, settings.mode),
+        snapshotOutput: new SnapshotOutputBuffer(),
         knownCompletedId: job.latestCheckpointId,
       },
       replayFrom: undefined,
@@ -90,6 +93,7 @@ export async function recoverShard(
     generation: cursor.generation,
     position: undefined,
     outputs: withOutputs(runtime, shardId, settings.mode),
+    snapshotOutput: new SnapshotOutputBuffer(),
     knownCompletedId: job.latestCheckpointId,
   };
   const ack =

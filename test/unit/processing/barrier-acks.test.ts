@@ -4,6 +4,7 @@ import type { StreamRecord } from '../../../core/ports/stream.js';
 import { type CheckpointBarrier, encodeBarrier } from '../../../core/processing/barrier.js';
 import { acknowledgeBarrier, captureAtBarrier } from '../../../core/processing/barrier-acks.js';
 import type { ProcessorDependencies } from '../../../core/processing/types.js';
+import { SnapshotOutputBuffer } from '../../../core/snapshot/index.js';
 import { OperatorRuntime } from '../../../core/state/index.js';
 import {
   fixedClock,
@@ -254,16 +255,17 @@ describe('snapshot memory between barriers', () => {
     expect(loggedIds(await fx.ackState(secondAck!))).toEqual(['a', 'b', 'c']);
   });
 
-  it("gives uploaded bytes back to the runtime's output memory, so its next snapshot writes into the same memory", async () => {
+  it("gives uploaded bytes back to the shard's output memory, so its next snapshot writes into the same memory", async () => {
     // Prepare
     const fx = await protocolFixture();
     const deps = depsOf(fx, 0);
     const { shardId, runtime, barrier, generation } = await barrierAfter(fx, deps, 3);
-    const pending = captureAtBarrier(deps, shardId, runtime, barrier, '1');
+    const output = new SnapshotOutputBuffer();
+    const pending = captureAtBarrier(deps, shardId, runtime, output, barrier, '1');
 
     // Act
     const acknowledged = await acknowledgeBarrier(deps, shardId, generation, pending);
-    const next = captureAtBarrier(deps, shardId, runtime, barrier, '2');
+    const next = captureAtBarrier(deps, shardId, runtime, output, barrier, '2');
 
     // Assess
     expect(acknowledged).toBe(true);
@@ -276,12 +278,13 @@ describe('snapshot memory between barriers', () => {
     const fx = await protocolFixture();
     const deps = depsOf(fx, 1_000_000);
     const { shardId, runtime, barrier, generation } = await barrierAfter(fx, deps, 3);
-    const pending = captureAtBarrier(deps, shardId, runtime, barrier, '1');
+    const output = new SnapshotOutputBuffer();
+    const pending = captureAtBarrier(deps, shardId, runtime, output, barrier, '1');
     const copyOfInlined = Buffer.from(pending.bytes);
 
     // Act
     await acknowledgeBarrier(deps, shardId, generation, pending);
-    const next = captureAtBarrier(deps, shardId, runtime, barrier, '2');
+    const next = captureAtBarrier(deps, shardId, runtime, output, barrier, '2');
 
     // Assess
     expect(pending.output.holdsBytes).toBe(true);
@@ -294,7 +297,8 @@ describe('snapshot memory between barriers', () => {
     const fx = await protocolFixture();
     const deps = depsOf(fx, 0);
     const { shardId, runtime, barrier, generation } = await barrierAfter(fx, deps, 3);
-    const pending = captureAtBarrier(deps, shardId, runtime, barrier, '1');
+    const output = new SnapshotOutputBuffer();
+    const pending = captureAtBarrier(deps, shardId, runtime, output, barrier, '1');
     fx.snapshots.faults = {
       before: () => {
         throw new Error('injected: upload failed');
@@ -309,7 +313,7 @@ describe('snapshot memory between barriers', () => {
     // Assess
     expect(failure).toBeInstanceOf(Error);
     expect(pending.output.holdsBytes).toBe(true);
-    expect(captureAtBarrier(deps, shardId, runtime, barrier, '2').bytes.buffer).not.toBe(
+    expect(captureAtBarrier(deps, shardId, runtime, output, barrier, '2').bytes.buffer).not.toBe(
       pending.bytes.buffer,
     );
   });
@@ -319,7 +323,8 @@ describe('snapshot memory between barriers', () => {
     const fx = await protocolFixture();
     const deps = depsOf(fx, 0);
     const { shardId, runtime, barrier, generation } = await barrierAfter(fx, deps, 3);
-    const pending = captureAtBarrier(deps, shardId, runtime, { ...barrier, checkpointId: 99 }, '1');
+    const output = new SnapshotOutputBuffer();
+    const pending = captureAtBarrier(deps, shardId, runtime, output, { ...barrier, checkpointId: 99 }, '1');
 
     // Act
     const acknowledged = await acknowledgeBarrier(deps, shardId, generation, pending);
